@@ -1,0 +1,92 @@
+/** `jubjub status [--json]`: read-only, no lock and no network, safe for monitoring. */
+import { loadConfig } from '../config/load.js';
+import { StateStore } from '../state/store.js';
+import type { MirrorState, RunPlan } from '../state/types.js';
+import { Storage } from '../storage/storage.js';
+import type { Args } from './args.js';
+
+export interface StatusReport {
+  serial: number | null;
+  upstreamSerial: number | null;
+  lag: number | null;
+  lastRun: MirrorState['lastRun'];
+  lastSuccessAt: string | null;
+  projects: number;
+  files: number;
+  bytes: number;
+  failed: MirrorState['failed'];
+  overBudget: string[];
+  /** A run that was interrupted and will resume, if any. */
+  unfinishedRun: { command: RunPlan['command']; startedAt: string; projects: number; done: number } | null;
+}
+
+export async function buildStatus(state: StateStore): Promise<StatusReport> {
+  const mirror = await state.mirror();
+  const listing = await state.listing();
+  let files = 0;
+  let bytes = 0;
+  for (const e of listing.values()) {
+    files += e.files;
+    bytes += e.bytes;
+  }
+  const run = await state.run();
+  return {
+    serial: mirror.serial,
+    upstreamSerial: mirror.upstreamSerial,
+    lag: mirror.serial !== null && mirror.upstreamSerial !== null ? Math.max(0, mirror.upstreamSerial - mirror.serial) : null,
+    lastRun: mirror.lastRun,
+    lastSuccessAt: mirror.lastSuccessAt,
+    projects: listing.size,
+    files,
+    bytes,
+    failed: mirror.failed,
+    overBudget: Object.keys(mirror.overBudget).sort(),
+    unfinishedRun: run
+      ? { command: run.plan.command, startedAt: run.plan.startedAt, projects: Object.keys(run.plan.projects).length, done: run.done.size }
+      : null,
+  };
+}
+
+function human(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+function render(s: StatusReport): string {
+  const lines = [
+    `serial:        mirrored ${s.serial ?? 'never'}, upstream ${s.upstreamSerial ?? 'unknown'}${s.lag !== null ? `, lag ${s.lag}` : ''}`,
+    `published:     ${s.projects} projects, ${s.files} files, ${human(s.bytes)}`,
+  ];
+  const r = s.lastRun;
+  if (r) {
+    lines.push(
+      `last run:      ${r.command}: ${r.outcome}, ${r.startedAt} → ${r.endedAt} (${(r.durationMs / 1000).toFixed(1)} s)`,
+      `               +${r.filesAdded} files (${human(r.bytesAdded)}), -${r.filesRemoved} files (${human(r.bytesRemoved)}), ${r.failed} failed, ${r.retries} retries`,
+    );
+  } else lines.push('last run:      none');
+  lines.push(`last success:  ${s.lastSuccessAt ?? 'never'}`);
+  if (s.unfinishedRun) {
+    const u = s.unfinishedRun;
+    lines.push(`unfinished:    ${u.command} from ${u.startedAt}, ${u.done}/${u.projects} projects done (resumes on next sync)`);
+  }
+  const failed = Object.entries(s.failed);
+  lines.push(`failed:        ${failed.length}`);
+  for (const [name, f] of failed) lines.push(`  ${name}: ${f.code} ${f.error}`);
+  lines.push(`over budget:   ${s.overBudget.length}`);
+  for (const name of s.overBudget) lines.push(`  ${name}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function statusCommand(args: Args): Promise<number> {
+  const cfg = await loadConfig(args.config);
+  const state = new StateStore(new Storage(cfg.mirror.root, cfg.mirror.state));
+  const report = await buildStatus(state);
+  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
+  return 0;
+}

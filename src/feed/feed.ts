@@ -1,0 +1,75 @@
+/**
+ * The change feed: which projects changed since a serial. Any row for a project, whatever
+ * its action, means "re-fetch that project's current state", so unknown or future action
+ * strings can never break a sync.
+ */
+import type { Logger } from 'pino';
+import { isValidProjectName, normalizeName } from '../planner/filters/names.js';
+import type { XmlRpcClient } from '../upstream/xmlrpc-client.js';
+
+export interface ProjectSerial {
+  display: string;
+  serial: number;
+}
+
+export interface Snapshot {
+  /** Serial to record once every listed project is mirrored. */
+  serial: number;
+  projects: Map<string, ProjectSerial>;
+}
+
+export interface Changes {
+  serial: number;
+  /** Normalized name → the highest serial the feed showed for it. */
+  changed: Map<string, number>;
+}
+
+export interface ChangeFeed {
+  snapshot(): Promise<Snapshot>;
+  since(serial: number): Promise<Changes>;
+}
+
+function note(map: Map<string, number>, name: string, serial: number): void {
+  const prev = map.get(name);
+  if (prev === undefined || serial > prev) map.set(name, serial);
+}
+
+export class XmlRpcFeed implements ChangeFeed {
+  constructor(
+    private readonly rpc: XmlRpcClient,
+    private readonly log: Logger,
+  ) {}
+
+  async snapshot(): Promise<Snapshot> {
+    // Ask for the serial first: anything that changes while the listing streams in is
+    // after it, so the next run's changelog picks it up.
+    const serial = await this.rpc.changelogLastSerial();
+    const listing = await this.rpc.listPackagesWithSerial();
+    const projects = new Map<string, ProjectSerial>();
+    let invalid = 0;
+    for (const [display, s] of listing) {
+      if (!isValidProjectName(display)) {
+        invalid++;
+        continue;
+      }
+      projects.set(normalizeName(display), { display, serial: s });
+    }
+    if (invalid > 0) this.log.warn({ invalid }, 'skipped projects with invalid names');
+    return { serial, projects };
+  }
+
+  async since(serial: number): Promise<Changes> {
+    const rows = await this.rpc.changelogSince(serial);
+    const changed = new Map<string, number>();
+    let last = serial;
+    for (const row of rows) {
+      last = Math.max(last, row.serial);
+      if (!isValidProjectName(row.name)) {
+        this.log.warn({ name: row.name.slice(0, 100), serial: row.serial }, 'skipped changelog row with an invalid project name');
+        continue;
+      }
+      note(changed, normalizeName(row.name), row.serial);
+    }
+    return { serial: last, changed };
+  }
+}

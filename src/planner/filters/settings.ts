@@ -1,0 +1,56 @@
+/**
+ * The `filters:` section as the config loader hands it over: keys renamed to
+ * camelCase, sizes already in bytes, file paths already absolute.
+ */
+
+export interface FilterSettings {
+  allow: string[];
+  /** Absolute paths. */
+  allowFiles: string[];
+  deny: string[];
+  /** Absolute paths. */
+  denyFiles: string[];
+  denyPatterns: string[];
+  prereleases: boolean;
+  yanked: boolean;
+  /** 0 keeps every release. */
+  latest: number;
+  /** Empty keeps every type. */
+  packagetypes: string[];
+  platforms: { include: string[]; exclude: string[] };
+  /** Bytes; null for no limit. */
+  maxFileSize: number | null;
+  /** Bytes; null for no limit. */
+  maxProjectSize: number | null;
+}
+
+// Frozen, arrays included: a caller that pushed onto the shared default would change
+// every later compile. The casts only drop `readonly` from the declared type.
+const none = (): string[] => Object.freeze([] as string[]) as string[];
+
+/** Filters that keep everything: what `filters: {}` means. Spread it to change a key. */
+export const defaultFilterSettings: FilterSettings = Object.freeze({
+  allow: none(),
+  allowFiles: none(),
+  deny: none(),
+  denyFiles: none(),
+  denyPatterns: none(),
+  prereleases: true,
+  yanked: true,
+  latest: 0,
+  packagetypes: none(),
+  platforms: Object.freeze({ include: none(), exclude: none() }),
+  maxFileSize: null,
+  maxProjectSize: null,
+});
+
+export const PACKAGE_TYPES: readonly string[] = [
+  'sdist',
+  'bdist_wheel',
+  'bdist_egg',
+  'bdist_wininst',
+  'bdist_msi',
+  'bdist_dmg',
+  'bdist_rpm',
+  'bdist_dumb',
+];

@@ -1,0 +1,57 @@
+/**
+ * Writes pages through `Storage` in publication order. Each page is replaced atomically;
+ * callers guarantee that every file a page names is already in place, and delete files
+ * only after the pages stop naming them.
+ */
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/types.js';
+import type { ListingEntry } from '../state/types.js';
+import type { Storage } from '../storage/storage.js';
+import { lastModifiedStamp, projectDir } from './links.js';
+import { renderJsonApi, renderProjectHtml, renderProjectJson, type ProjectPageInput } from './project-pages.js';
+import { renderRootHtml, renderRootJson, sortedEntries } from './root-pages.js';
+
+type Mirror = Config['mirror'];
+
+function projectPages(mirror: Mirror, input: ProjectPageInput): Array<[string, string]> {
+  const dir = projectDir(input.name);
+  const pages: Array<[string, string]> = [];
+  if (mirror.formats.includes('json')) pages.push([`${dir}/index.v1_json`, renderProjectJson(input)]);
+  if (mirror.formats.includes('html')) {
+    const html = renderProjectHtml(input);
+    pages.push([`${dir}/index.html`, html], [`${dir}/index.v1_html`, html]);
+  }
+  if (mirror.jsonApi) pages.push([`pypi/${input.name}/json`, renderJsonApi(input)]);
+  return pages;
+}
+
+/** Writes the project's pages unless identical ones are there; returns their digest. */
+export async function writeProjectPages(storage: Storage, mirror: Mirror, input: ProjectPageInput, previousSha: string | null): Promise<string> {
+  const pages = projectPages(mirror, input);
+  const hash = createHash('sha256');
+  for (const [rel, body] of pages) hash.update(rel).update('\0').update(body).update('\0');
+  const sha = hash.digest('hex');
+  if (sha !== previousSha) await Promise.all(pages.map(([rel, body]) => storage.writeFile('root', rel, body)));
+  return sha;
+}
+
+export async function removeProjectPages(storage: Storage, name: string): Promise<void> {
+  const dir = projectDir(name);
+  for (const rel of [`${dir}/index.v1_json`, `${dir}/index.html`, `${dir}/index.v1_html`, `pypi/${name}/json`]) {
+    await storage.remove('root', rel);
+  }
+}
+
+export async function writeRootPages(storage: Storage, mirror: Mirror, listing: Map<string, ListingEntry>, serial: number): Promise<void> {
+  const entries = sortedEntries(listing);
+  if (mirror.formats.includes('json')) await storage.writeFile('root', 'simple/index.v1_json', renderRootJson(entries, serial));
+  if (mirror.formats.includes('html')) {
+    const html = renderRootHtml(entries);
+    await storage.writeFile('root', 'simple/index.html', html);
+    await storage.writeFile('root', 'simple/index.v1_html', html);
+  }
+}
+
+export function writeLastModified(storage: Storage, when: Date): Promise<void> {
+  return storage.writeFile('root', 'last-modified', `${lastModifiedStamp(when)}\n`);
+}

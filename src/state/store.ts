@@ -1,0 +1,107 @@
+/**
+ * Typed access to `mirror.state`. Reads here, writes through `Storage` (the one writer).
+ * Per-project files keep a run's cost proportional to the projects it touches.
+ */
+import type { ProjectMeta } from '../model.js';
+import type { Storage } from '../storage/storage.js';
+import type { JournalEntry, ListingEntry, MirrorState, PublishedRecord, RunPlan } from './types.js';
+
+const MIRROR = 'mirror.json';
+const LISTING = 'listing.json';
+const RUN = 'run.json';
+const JOURNAL = 'run.journal';
+
+export function emptyMirrorState(): MirrorState {
+  return { version: 1, serial: null, upstreamSerial: null, lastRun: null, lastSuccessAt: null, failed: {}, overBudget: {} };
+}
+
+export class StateStore {
+  constructor(readonly storage: Storage) {}
+
+  private async readJson<T>(rel: string): Promise<T | null> {
+    const buf = await this.storage.read('state', rel);
+    if (buf === null) return null;
+    try {
+      return JSON.parse(buf.toString('utf8')) as T;
+    } catch {
+      // A torn file can only come from outside jubjub (writes are atomic); start that piece over.
+      return null;
+    }
+  }
+
+  private writeJson(rel: string, value: unknown, fsync = false): Promise<void> {
+    return this.storage.writeFile('state', rel, JSON.stringify(value), { fsync });
+  }
+
+  async mirror(): Promise<MirrorState> {
+    return { ...emptyMirrorState(), ...(await this.readJson<MirrorState>(MIRROR)) };
+  }
+
+  saveMirror(state: MirrorState): Promise<void> {
+    return this.writeJson(MIRROR, state, true);
+  }
+
+  meta(name: string): Promise<ProjectMeta | null> {
+    return this.readJson<ProjectMeta>(`meta/${name}.json`);
+  }
+
+  saveMeta(meta: ProjectMeta): Promise<void> {
+    return this.writeJson(`meta/${meta.name}.json`, meta);
+  }
+
+  removeMeta(name: string): Promise<void> {
+    return this.storage.remove('state', `meta/${name}.json`);
+  }
+
+  published(name: string): Promise<PublishedRecord | null> {
+    return this.readJson<PublishedRecord>(`published/${name}.json`);
+  }
+
+  savePublished(record: PublishedRecord): Promise<void> {
+    return this.writeJson(`published/${record.name}.json`, record);
+  }
+
+  removePublished(name: string): Promise<void> {
+    return this.storage.remove('state', `published/${name}.json`);
+  }
+
+  async listing(): Promise<Map<string, ListingEntry>> {
+    const obj = (await this.readJson<Record<string, ListingEntry>>(LISTING)) ?? {};
+    return new Map(Object.entries(obj));
+  }
+
+  saveListing(listing: Map<string, ListingEntry>): Promise<void> {
+    return this.writeJson(LISTING, Object.fromEntries(listing), true);
+  }
+
+  async run(): Promise<{ plan: RunPlan; done: Map<string, JournalEntry> } | null> {
+    const plan = await this.readJson<RunPlan>(RUN);
+    if (!plan) return null;
+    const done = new Map<string, JournalEntry>();
+    const text = (await this.storage.read('state', JOURNAL))?.toString('utf8') ?? '';
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const entry = JSON.parse(line) as JournalEntry;
+        done.set(entry.name, entry);
+      } catch {
+        // The last line of a killed run may be torn; that project is simply done again.
+      }
+    }
+    return { plan, done };
+  }
+
+  async startRun(plan: RunPlan): Promise<void> {
+    await this.storage.remove('state', JOURNAL);
+    await this.writeJson(RUN, plan, true);
+  }
+
+  journal(entry: JournalEntry): Promise<void> {
+    return this.storage.appendLine('state', JOURNAL, JSON.stringify(entry));
+  }
+
+  async finishRun(): Promise<void> {
+    await this.storage.remove('state', RUN);
+    await this.storage.remove('state', JOURNAL);
+  }
+}

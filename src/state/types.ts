@@ -1,0 +1,81 @@
+import type { PublishedFile } from '../model.js';
+
+export interface FailedProject {
+  error: string;
+  code: string;
+  at: string;
+  /** The serial the run wanted; the next run asks for at least this again. */
+  serial: number;
+}
+
+export interface RunSummary {
+  command: 'sync' | 'sync --project';
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  /** ok: everything done; partial: some projects failed (exit 1). */
+  outcome: 'ok' | 'partial';
+  serialFrom: number | null;
+  serialTo: number | null;
+  projects: number;
+  failed: number;
+  filesAdded: number;
+  bytesAdded: number;
+  filesRemoved: number;
+  bytesRemoved: number;
+  requests: number;
+  retries: number;
+}
+
+/** `state/mirror.json`: small, rewritten once per run. */
+export interface MirrorState {
+  version: 1;
+  /** Every change up to this serial is mirrored (or recorded as failed). Null before the first full pass. */
+  serial: number | null;
+  /** The upstream's serial when last asked. */
+  upstreamSerial: number | null;
+  lastRun: RunSummary | null;
+  lastSuccessAt: string | null;
+  failed: Record<string, FailedProject>;
+  overBudget: Record<string, true>;
+}
+
+/** `state/published/<name>.json`: what the served pages of one project name. */
+export interface PublishedRecord {
+  name: string;
+  displayName: string;
+  serial: number;
+  files: PublishedFile[];
+  /** Files that may be on disk but that no page names (downloads in flight, deletions to do). */
+  pending: string[];
+  /** sha256 of the rendered pages, to skip rewriting identical ones. */
+  pagesSha: string | null;
+  overBudget: boolean;
+}
+
+/** One line of the root listing (`state/listing.json`). */
+export interface ListingEntry {
+  display: string;
+  serial: number;
+  files: number;
+  bytes: number;
+}
+
+/** `state/run.json`: the run in progress; with `run.journal` it makes a killed run resumable. */
+export interface RunPlan {
+  command: RunSummary['command'];
+  startedAt: string;
+  serialFrom: number | null;
+  /** Serial to record once every project is done; null for `sync --project`. */
+  targetSerial: number | null;
+  upstreamSerial: number | null;
+  /** Normalized name → the serial its metadata must at least show. */
+  projects: Record<string, number>;
+}
+
+export interface JournalEntry {
+  name: string;
+  ok: boolean;
+  error?: string;
+  code?: string;
+}

@@ -1,0 +1,207 @@
+/**
+ * The one module that writes to the mirror's disk: the served tree (`root`) and the
+ * state folder (`state`). Every path is given relative to one of the two and checked to
+ * stay inside it, so no upstream-derived name can escape. Whole files are written to a
+ * temporary name and renamed into place, so a reader (or a crash) never sees half a file.
+ * Download temporaries live in `<root>/.jubjub-tmp/`: the same filesystem as their final
+ * place (rename stays atomic), and a dot-folder the shipped server configs never serve.
+ */
+import { randomBytes } from 'node:crypto';
+import type { WriteStream } from 'node:fs';
+import { appendFile, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { JubjubError } from '../errors.js';
+
+export type Area = 'root' | 'state';
+
+export const TEMP_DIR = '.jubjub-tmp';
+
+export interface TempFile {
+  path: string;
+  stream: WriteStream;
+}
+
+function storageError(err: unknown, what: string): JubjubError {
+  if (err instanceof JubjubError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+  const hint = code === 'ENOSPC' ? 'disk full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
+  return new JubjubError('E_STORAGE', `cannot ${what}: ${hint}`, { cause: err });
+}
+
+export class Storage {
+  readonly root: string;
+  readonly state: string;
+
+  constructor(root: string, state: string) {
+    this.root = path.resolve(root);
+    this.state = path.resolve(state);
+  }
+
+  /** Absolute path of `rel` inside `area`; throws if it would land anywhere else. */
+  resolve(area: Area, rel: string): string {
+    const base = area === 'root' ? this.root : this.state;
+    const full = path.resolve(base, rel);
+    const back = path.relative(base, full);
+    if (rel.includes('\0') || back === '' || back.startsWith('..') || path.isAbsolute(back)) {
+      throw new JubjubError('E_UNSAFE', `refusing to write outside ${area}: ${JSON.stringify(rel)}`);
+    }
+    return full;
+  }
+
+  async ensureDirs(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+      await mkdir(this.state, { recursive: true });
+      await mkdir(path.join(this.root, TEMP_DIR), { recursive: true });
+    } catch (err) {
+      throw storageError(err, 'create the mirror folders');
+    }
+  }
+
+  /** Replaces `rel` atomically with `data`. */
+  async writeFile(area: Area, rel: string, data: string | Buffer, opts: { fsync?: boolean } = {}): Promise<void> {
+    const full = this.resolve(area, rel);
+    const tmp = path.join(path.dirname(full), `.${path.basename(full)}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await mkdir(path.dirname(full), { recursive: true });
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(data);
+        if (opts.fsync) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, full);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw storageError(err, `write ${area}/${rel}`);
+    }
+  }
+
+  /** Creates `rel` with `data` only if it does not exist yet (the lock). */
+  async createExclusive(area: Area, rel: string, data: string): Promise<boolean> {
+    const full = this.resolve(area, rel);
+    try {
+      await mkdir(path.dirname(full), { recursive: true });
+      const fh = await open(full, 'wx');
+      try {
+        await fh.writeFile(data);
+      } finally {
+        await fh.close();
+      }
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw storageError(err, `create ${area}/${rel}`);
+    }
+  }
+
+  /** Renames within one area (used to move a stale lock aside atomically). */
+  async move(area: Area, from: string, to: string): Promise<boolean> {
+    try {
+      await rename(this.resolve(area, from), this.resolve(area, to));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw storageError(err, `rename ${area}/${from}`);
+    }
+  }
+
+  async appendLine(area: Area, rel: string, line: string): Promise<void> {
+    const full = this.resolve(area, rel);
+    try {
+      await mkdir(path.dirname(full), { recursive: true });
+      await appendFile(full, `${line}\n`);
+    } catch (err) {
+      throw storageError(err, `append to ${area}/${rel}`);
+    }
+  }
+
+  /** A new temporary file for a download; pass it to `commit` or `discard`. */
+  async createTemp(): Promise<TempFile> {
+    const full = path.join(this.root, TEMP_DIR, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    try {
+      const fh = await open(full, 'wx');
+      return { path: full, stream: fh.createWriteStream() };
+    } catch (err) {
+      throw storageError(err, 'create a temporary file');
+    }
+  }
+
+  /** Flushes and moves a finished temporary file to `rel` under the root. */
+  async commit(temp: TempFile, rel: string, opts: { fsync?: boolean } = {}): Promise<void> {
+    const full = this.resolve('root', rel);
+    try {
+      if (opts.fsync) {
+        const fh = await open(temp.path, 'r+');
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      }
+      for (let attempt = 0; ; attempt++) {
+        await mkdir(path.dirname(full), { recursive: true });
+        try {
+          await rename(temp.path, full);
+          return;
+        } catch (err) {
+          // A concurrent prune may remove the fresh parent folder; make it again once.
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw err;
+        }
+      }
+    } catch (err) {
+      await this.discard(temp);
+      throw storageError(err, `publish ${rel}`);
+    }
+  }
+
+  async discard(temp: TempFile): Promise<void> {
+    temp.stream.destroy();
+    await unlink(temp.path).catch(() => undefined);
+  }
+
+  /** Deletes `rel` (a missing file is fine) and prunes folders it leaves empty. */
+  async remove(area: Area, rel: string): Promise<void> {
+    const full = this.resolve(area, rel);
+    try {
+      await unlink(full);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, `delete ${area}/${rel}`);
+    }
+    const base = area === 'root' ? this.root : this.state;
+    for (let dir = path.dirname(full); dir !== base && dir.startsWith(base); dir = path.dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  /** Removes what crashed runs left in the temporary folder (call only under the lock). */
+  async clearTemp(): Promise<number> {
+    const dir = path.join(this.root, TEMP_DIR);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    await Promise.all(names.map((n) => rm(path.join(dir, n), { force: true, recursive: true })));
+    return names.length;
+  }
+
+  async read(area: Area, rel: string): Promise<Buffer | null> {
+    try {
+      return await readFile(this.resolve(area, rel));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw storageError(err, `read ${area}/${rel}`);
+    }
+  }
+
+  async size(area: Area, rel: string): Promise<number | null> {
+    try {
+      const s = await stat(this.resolve(area, rel));
+      return s.isFile() ? s.size : null;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Carries out a run plan: every project through the pipeline with bounded concurrency,
+ * a journal line as each one ends (so a killed run resumes where it stopped), then the
+ * finish, then the mirror's serial. The serial advances only when every project of the
+ * plan is done or recorded as failed.
+ */
+import PQueue from 'p-queue';
+import type { JournalEntry, MirrorState, PublishedRecord, RunPlan, RunSummary } from '../state/types.js';
+import type { SyncContext } from './context.js';
+import { finalizeRun } from './finalize.js';
+import { syncProject, type ProjectOutcome } from './project-sync.js';
+
+export interface RunResult {
+  summary: RunSummary;
+  /** Names the upstream does not have (reported for `sync --project`). */
+  missing: string[];
+  /** SIGTERM/SIGINT stopped the run early; it resumes next time. */
+  interrupted: boolean;
+}
+
+interface Tally {
+  added: number;
+  bytesAdded: number;
+  removed: number;
+  bytesRemoved: number;
+}
+
+export async function executeRun(
+  ctx: SyncContext,
+  plan: RunPlan,
+  done: Map<string, JournalEntry>,
+  mirror: MirrorState,
+): Promise<RunResult> {
+  const started = Date.now();
+  const requestsBefore = ctx.http.stats.requests;
+  const retriesBefore = ctx.http.stats.retries;
+  const names = Object.keys(plan.projects);
+  const records = new Map<string, PublishedRecord | null>();
+  const outcomes: ProjectOutcome[] = [];
+  const tally: Tally = { added: 0, bytesAdded: 0, removed: 0, bytesRemoved: 0 };
+  const inFlight = Math.max(16, ctx.cfg.upstream.metadataConcurrency * 2 + ctx.cfg.upstream.downloadConcurrency * 2);
+  const queue = new PQueue({ concurrency: inFlight });
+
+  for (const name of names) {
+    if (ctx.stopping.requested) break;
+    if (done.has(name)) continue;
+    await queue.onSizeLessThan(inFlight);
+    void queue.add(async () => {
+      const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0);
+      outcomes.push(outcome);
+      records.set(name, outcome.record);
+      tally.added += outcome.added;
+      tally.bytesAdded += outcome.bytesAdded;
+      tally.removed += outcome.removed;
+      tally.bytesRemoved += outcome.bytesRemoved;
+      const entry: JournalEntry = { name, ok: outcome.ok };
+      if (!outcome.ok) Object.assign(entry, { error: outcome.error, code: outcome.code });
+      await ctx.state.journal(entry);
+      done.set(name, entry);
+    });
+  }
+  await queue.onIdle();
+  const interrupted = names.some((n) => !done.has(n));
+
+  const finished = names.filter((n) => done.has(n));
+  await finalizeRun(ctx, finished, records, interrupted ? mirror.serial : (plan.targetSerial ?? mirror.serial));
+
+  const failedNow = [...done.values()].filter((e) => !e.ok);
+  const at = new Date().toISOString();
+  for (const e of done.values()) {
+    if (e.ok) delete mirror.failed[e.name];
+    else mirror.failed[e.name] = { error: e.error ?? 'failed', code: e.code ?? 'E_INTERNAL', at, serial: plan.projects[e.name] ?? 0 };
+  }
+  for (const o of outcomes) {
+    if (o.record?.overBudget) mirror.overBudget[o.name] = true;
+    else if (o.ok) delete mirror.overBudget[o.name];
+  }
+  const summary: RunSummary = {
+    command: plan.command,
+    startedAt: plan.startedAt,
+    endedAt: at,
+    durationMs: Date.now() - started,
+    outcome: failedNow.length > 0 || interrupted ? 'partial' : 'ok',
+    serialFrom: plan.serialFrom,
+    serialTo: interrupted ? mirror.serial : (plan.targetSerial ?? mirror.serial),
+    projects: finished.length,
+    failed: failedNow.length,
+    filesAdded: tally.added,
+    bytesAdded: tally.bytesAdded,
+    filesRemoved: tally.removed,
+    bytesRemoved: tally.bytesRemoved,
+    requests: ctx.http.stats.requests - requestsBefore,
+    retries: ctx.http.stats.retries - retriesBefore,
+  };
+  if (!interrupted && plan.targetSerial !== null) mirror.serial = plan.targetSerial;
+  if (plan.upstreamSerial !== null) mirror.upstreamSerial = Math.max(mirror.upstreamSerial ?? 0, plan.upstreamSerial);
+  mirror.lastRun = summary;
+  if (summary.outcome === 'ok') mirror.lastSuccessAt = at;
+  await ctx.state.saveMirror(mirror);
+  if (!interrupted) await ctx.state.finishRun();
+  const missing = outcomes.filter((o) => o.missing).map((o) => o.name);
+  return { summary, missing, interrupted };
+}

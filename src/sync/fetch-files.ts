@@ -1,0 +1,101 @@
+/**
+ * Brings every planned file of one project onto disk, through the shared download
+ * queue so files of one project download in parallel too. A file already at its
+ * content-addressed path with the right size was verified before it was renamed there
+ * (by this run or a killed one), so it is not downloaded again.
+ */
+import { createHash } from 'node:crypto';
+import { downloadVerified } from '../download/verified-download.js';
+import { JubjubError, errorCode, errorMessage } from '../errors.js';
+import type { PublishedFile } from '../model.js';
+import type { PlannedFile } from '../planner/plan.js';
+import type { SyncContext } from './context.js';
+
+const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+
+export interface FetchResult {
+  /** Files that are on disk and may be named by the pages. */
+  files: PublishedFile[];
+  failures: Array<{ filename: string; code: string; error: string }>;
+  added: number;
+  bytesAdded: number;
+}
+
+/** `files_url` first (same path on the nearer host), then the file's own URL. */
+function candidateUrls(ctx: SyncContext, url: string): string[] {
+  const near = ctx.cfg.upstream.filesUrl;
+  if (!near) return [url];
+  const own = new URL(url);
+  const base = new URL(near);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const mirrored = new URL(`${prefix}${own.pathname}${own.search}`, base).href;
+  return mirrored === url ? [url] : [mirrored, url];
+}
+
+async function ensureMetadata(ctx: SyncContext, p: PlannedFile): Promise<string | null> {
+  const sha = p.metadataSha256;
+  if (sha === null) return null;
+  const rel = `${p.path}.metadata`;
+  if (p.metadataPublished) return sha;
+  const existing = await ctx.storage.read('root', rel);
+  if (existing && createHash('sha256').update(existing).digest('hex') === sha) return sha;
+  try {
+    await ctx.downloadQueue.add(
+      () =>
+        downloadVerified(
+          { http: ctx.http, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: false },
+          candidateUrls(ctx, `${p.file.url}.metadata`),
+          { sha256: sha, size: null, maxBytes: MAX_METADATA_BYTES },
+          rel,
+        ),
+      { throwOnTimeout: true },
+    );
+    return sha;
+  } catch (err) {
+    if (err instanceof JubjubError && err.code === 'E_STORAGE') throw err;
+    // Pages advertise metadata only where it is really served; pip falls back to the wheel.
+    ctx.log.warn({ filename: p.file.filename, code: errorCode(err), err: errorMessage(err) }, 'core metadata not mirrored');
+    return null;
+  }
+}
+
+async function ensureFile(ctx: SyncContext, p: PlannedFile): Promise<number> {
+  if (p.published) return 0;
+  if ((await ctx.storage.size('root', p.path)) === p.file.size) return 0;
+  return ctx.downloadQueue.add(
+    () =>
+      downloadVerified(
+        { http: ctx.http, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: true },
+        candidateUrls(ctx, p.file.url),
+        { sha256: p.file.sha256, size: p.file.size },
+        p.path,
+      ),
+    { throwOnTimeout: true },
+  );
+}
+
+export async function fetchFiles(ctx: SyncContext, planned: PlannedFile[]): Promise<FetchResult> {
+  const result: FetchResult = { files: [], failures: [], added: 0, bytesAdded: 0 };
+  const settled = await Promise.allSettled(
+    planned.map(async (p) => {
+      const bytes = await ensureFile(ctx, p);
+      const metadataSha256 = await ensureMetadata(ctx, p);
+      return { p, bytes, metadataSha256 };
+    }),
+  );
+  settled.forEach((s, i) => {
+    const p = planned[i];
+    if (!p) return;
+    if (s.status === 'rejected') {
+      if (s.reason instanceof JubjubError && s.reason.code === 'E_STORAGE') throw s.reason;
+      result.failures.push({ filename: p.file.filename, code: errorCode(s.reason), error: errorMessage(s.reason) });
+      return;
+    }
+    if (s.value.bytes > 0) {
+      result.added++;
+      result.bytesAdded += s.value.bytes;
+    }
+    result.files.push({ ...p.file, path: p.path, metadataSha256: s.value.metadataSha256 });
+  });
+  return result;
+}

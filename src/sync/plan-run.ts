@@ -1,0 +1,55 @@
+/** Decides which projects a run visits and which serial it may record when done. */
+import { isValidProjectName, normalizeName } from '../planner/filters/names.js';
+import { isProjectSelected } from '../planner/filters/project.js';
+import type { MirrorState, RunPlan } from '../state/types.js';
+import type { SyncContext } from './context.js';
+
+/** The next full or incremental pass, from the change feed. */
+export async function planFeedRun(ctx: SyncContext, mirror: MirrorState): Promise<RunPlan> {
+  const listing = await ctx.state.listing();
+  const projects: Record<string, number> = {};
+  // A project is visited if the filters select it, or if it is published (so that a
+  // project the filters or the upstream dropped is removed).
+  const wanted = (name: string) => isProjectSelected(ctx.filters, name) || listing.has(name);
+  let target: number;
+  if (mirror.serial === null) {
+    const snap = await ctx.feed.snapshot();
+    for (const [name, p] of snap.projects) if (wanted(name)) projects[name] = p.serial;
+    for (const name of listing.keys()) projects[name] ??= 0;
+    target = snap.serial;
+  } else {
+    const changes = await ctx.feed.since(mirror.serial);
+    for (const [name, serial] of changes.changed) if (wanted(name)) projects[name] = serial;
+    target = changes.serial;
+  }
+  for (const [name, f] of Object.entries(mirror.failed)) projects[name] = Math.max(projects[name] ?? 0, f.serial);
+  return {
+    command: 'sync',
+    startedAt: new Date().toISOString(),
+    serialFrom: mirror.serial,
+    targetSerial: target,
+    upstreamSerial: target,
+    projects,
+  };
+}
+
+/** `sync --project NAME...`: those projects now, whatever their serial; the mirror's serial stays. */
+export function planProjectRun(mirror: MirrorState, names: string[]): { plan: RunPlan; invalid: string[] } {
+  const projects: Record<string, number> = {};
+  const invalid: string[] = [];
+  for (const n of names) {
+    if (isValidProjectName(n)) projects[normalizeName(n)] = 0;
+    else invalid.push(n);
+  }
+  return {
+    plan: {
+      command: 'sync --project',
+      startedAt: new Date().toISOString(),
+      serialFrom: mirror.serial,
+      targetSerial: null,
+      upstreamSerial: mirror.upstreamSerial,
+      projects,
+    },
+    invalid,
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * One project through the pipeline: metadata → plan → downloads → pages → deletions.
+ * Publication order per project: files in place, then pages, then the record of what
+ * the pages name, then deletions. A project that ends with no files keeps its (empty)
+ * record until the run's finish removes its pages after the root listing drops it.
+ */
+import { errorCode, errorMessage } from '../errors.js';
+import type { ProjectMeta } from '../model.js';
+import { isProjectSelected } from '../planner/filters/project.js';
+import { planProject, type ProjectPlan } from '../planner/plan.js';
+import { writeProjectPages } from '../publish/writer.js';
+import type { PublishedRecord } from '../state/types.js';
+import type { SyncContext } from './context.js';
+import { fetchFiles } from './fetch-files.js';
+
+export interface ProjectOutcome {
+  name: string;
+  ok: boolean;
+  error?: string;
+  code?: string;
+  /** The upstream has no such project (404). */
+  missing: boolean;
+  record: PublishedRecord | null;
+  added: number;
+  bytesAdded: number;
+  removed: number;
+  bytesRemoved: number;
+}
+
+function failed(name: string, err: unknown, record: PublishedRecord | null): ProjectOutcome {
+  return { name, ok: false, error: errorMessage(err), code: errorCode(err), missing: false, record, added: 0, bytesAdded: 0, removed: 0, bytesRemoved: 0 };
+}
+
+async function currentMeta(ctx: SyncContext, name: string, promised: number): Promise<{ meta: ProjectMeta | null; missing: boolean }> {
+  if (!isProjectSelected(ctx.filters, name)) return { meta: await ctx.state.meta(name), missing: false };
+  const meta = await ctx.metadataQueue.add(() => ctx.projects.fetchProject(name, promised), { throwOnTimeout: true });
+  if (meta) await ctx.state.saveMeta(meta);
+  else if (ctx.cfg.mirror.upstreamDeletions === 'delete') await ctx.state.removeMeta(name);
+  return { meta, missing: meta === null };
+}
+
+/** Bytes of the files a plan removes, from what was published. */
+function removedBytes(plan: ProjectPlan, before: PublishedRecord | null): number {
+  const gone = new Set(plan.remove);
+  return (before?.files ?? []).filter((f) => gone.has(f.path)).reduce((n, f) => n + f.size, 0);
+}
+
+export async function syncProject(ctx: SyncContext, name: string, promised: number): Promise<ProjectOutcome> {
+  const before = await ctx.state.published(name);
+  try {
+    const { meta, missing } = await currentMeta(ctx, name, promised);
+    const plan = planProject(name, meta, before, ctx.filters, {
+      upstreamDeletions: ctx.cfg.mirror.upstreamDeletions,
+      coreMetadata: ctx.cfg.mirror.coreMetadata,
+    });
+    if (!before && plan.files.length === 0) {
+      return { name, ok: true, missing, record: null, added: 0, bytesAdded: 0, removed: 0, bytesRemoved: 0 };
+    }
+    return await applyPlan(ctx, plan, before, missing, meta?.info ?? {});
+  } catch (err) {
+    ctx.log.warn({ project: name, code: errorCode(err), err: errorMessage(err) }, 'project failed');
+    return failed(name, err, before);
+  }
+}
+
+async function applyPlan(
+  ctx: SyncContext,
+  plan: ProjectPlan,
+  before: PublishedRecord | null,
+  missing: boolean,
+  info: Record<string, unknown>,
+): Promise<ProjectOutcome> {
+  const base: PublishedRecord = before ?? {
+    name: plan.name, displayName: plan.displayName, serial: plan.serial, files: [], pending: [], pagesSha: null, overBudget: false,
+  };
+  const toFetch = plan.files.filter((f) => !f.published).map((f) => f.path);
+  if (toFetch.length > 0) {
+    // Recorded before downloading, so files of a killed run are known even if no page names them yet.
+    await ctx.state.savePublished({ ...base, pending: [...new Set([...base.pending, ...toFetch])] });
+  }
+  const fetched = await fetchFiles(ctx, plan.files);
+  for (const f of fetched.failures) ctx.log.warn({ project: plan.name, filename: f.filename, code: f.code, err: f.error }, 'file failed');
+
+  const record: PublishedRecord = {
+    name: plan.name,
+    displayName: plan.displayName,
+    serial: plan.serial,
+    files: fetched.files,
+    pending: [...new Set([...plan.remove, ...toFetch.filter((p) => !fetched.files.some((f) => f.path === p))])],
+    pagesSha: base.pagesSha,
+    overBudget: plan.overBudget,
+  };
+  if (record.files.length > 0) {
+    record.pagesSha = await writeProjectPages(
+      ctx.storage,
+      ctx.cfg.mirror,
+      { name: plan.name, displayName: plan.displayName, serial: plan.serial, files: record.files, info, baseUrl: ctx.cfg.mirror.baseUrl },
+      base.pagesSha,
+    );
+  }
+  await ctx.state.savePublished(record);
+  // A project left with no files keeps its pages (and so its files) until the root
+  // listing stops naming it; the run's finish deletes them.
+  if (record.files.length > 0 && record.pending.length > 0) {
+    for (const rel of record.pending) await ctx.storage.remove('root', rel);
+    record.pending = [];
+    await ctx.state.savePublished(record);
+  }
+  const outcome: ProjectOutcome = {
+    name: plan.name,
+    ok: fetched.failures.length === 0,
+    missing,
+    record,
+    added: fetched.added,
+    bytesAdded: fetched.bytesAdded,
+    removed: plan.remove.filter((p) => !p.endsWith('.metadata')).length,
+    bytesRemoved: removedBytes(plan, before),
+  };
+  if (!outcome.ok) {
+    const first = fetched.failures[0];
+    outcome.error = `${fetched.failures.length} file(s) failed; first: ${first?.filename}: ${first?.error}`;
+    outcome.code = first?.code;
+  }
+  return outcome;
+}

@@ -1,0 +1,58 @@
+/** `jubjub sync`: resume an interrupted run if there is one, then the next pass. */
+import type { SyncContext } from './context.js';
+import { executeRun, type RunResult } from './execute-run.js';
+import { planFeedRun, planProjectRun } from './plan-run.js';
+import { UsageError } from '../errors.js';
+
+export async function runSync(ctx: SyncContext, opts: { projects?: string[] } = {}): Promise<RunResult> {
+  await ctx.storage.ensureDirs();
+  const leftovers = await ctx.storage.clearTemp();
+  if (leftovers > 0) ctx.log.info({ files: leftovers }, 'removed temporary files of an interrupted run');
+
+  const pending = await ctx.state.run();
+  if (pending) {
+    ctx.log.info({ command: pending.plan.command, startedAt: pending.plan.startedAt, done: pending.done.size, total: Object.keys(pending.plan.projects).length }, 'resuming interrupted run');
+    const resumed = await executeRun(ctx, pending.plan, pending.done, await ctx.state.mirror());
+    logSummary(ctx, resumed);
+    if (resumed.interrupted) return resumed;
+  }
+
+  const mirror = await ctx.state.mirror();
+  let plan;
+  if (opts.projects) {
+    const built = planProjectRun(mirror, opts.projects);
+    if (built.invalid.length > 0) throw new UsageError(`not a valid project name: ${built.invalid.join(', ')}`);
+    plan = built.plan;
+  } else {
+    plan = await planFeedRun(ctx, mirror);
+  }
+  await ctx.state.startRun(plan);
+  const result = await executeRun(ctx, plan, new Map(), mirror);
+  logSummary(ctx, result);
+  return result;
+}
+
+function logSummary(ctx: SyncContext, r: RunResult): void {
+  const s = r.summary;
+  ctx.log.info(
+    {
+      command: s.command,
+      outcome: s.outcome,
+      interrupted: r.interrupted,
+      serialFrom: s.serialFrom,
+      serialTo: s.serialTo,
+      projects: s.projects,
+      failed: s.failed,
+      filesAdded: s.filesAdded,
+      bytesAdded: s.bytesAdded,
+      filesRemoved: s.filesRemoved,
+      bytesRemoved: s.bytesRemoved,
+      requests: s.requests,
+      retries: s.retries,
+      durationMs: s.durationMs,
+    },
+    'run finished',
+  );
+  // In a feed run a 404 is an upstream removal; only names the operator typed are worth a warning.
+  if (s.command === 'sync --project' && r.missing.length > 0) ctx.log.warn({ projects: r.missing }, 'projects not found upstream');
+}

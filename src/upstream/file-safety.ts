@@ -1,0 +1,30 @@
+/**
+ * What a filename or URL from upstream metadata must look like before any path or
+ * request is derived from it. Upstream metadata is input from the internet.
+ */
+
+/** Null when the filename is safe to use as one path segment, else the reason. */
+export function unsafeFilename(name: string): string | null {
+  if (name.length === 0 || name.length > 255) return 'empty or too long';
+  if (name.includes('/') || name.includes('\\')) return 'contains a path separator';
+  if (name.includes('\0')) return 'contains NUL';
+  if (name.startsWith('.')) return 'starts with a dot';
+  if (name.includes('..')) return 'contains ..';
+  // Control characters and quotes would need escaping in every page and log line.
+  if (/[\u0000-\u001f\u007f"<>`]/.test(name)) return 'contains a control or markup character';
+  return null;
+}
+
+/** Resolves `url` against the document it came from and checks its scheme and host. */
+export function checkFileUrl(url: string, base: string, hosts: readonly string[]): { url: string } | { reason: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, base);
+  } catch {
+    return { reason: 'not a URL' };
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { reason: `scheme ${parsed.protocol} is not http(s)` };
+  if (!hosts.includes(parsed.host.toLowerCase())) return { reason: `host ${parsed.host} is not an allowed file host` };
+  parsed.hash = '';
+  return { url: parsed.href };
+}

@@ -1,0 +1,195 @@
+/**
+ * The one module that speaks HTTP to the upstream. Every request goes through `open`,
+ * which sets the timeouts, User-Agent and keep-alive agents, refuses hosts outside the
+ * allowlist (redirects included), and turns got's failures into typed, classified
+ * errors. got's own retry is off: `retry.ts` is the single policy, so streamed bodies
+ * (downloads, the XML-RPC listing) retry the same way as small documents.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import got, { RequestError } from 'got';
+import type { Logger } from 'pino';
+import { JubjubError } from '../errors.js';
+import { defaultBaseDelayMs, withRetry, type RetryPolicy } from './retry.js';
+
+export interface HttpOptions {
+  timeoutMs: number;
+  retries: number;
+  userAgent: string;
+  log: Logger;
+}
+
+export interface RequestInit {
+  method?: 'GET' | 'POST';
+  body?: string;
+  headers?: Record<string, string>;
+  /** When set, the URL and every redirect must stay on these hosts. */
+  hosts?: readonly string[];
+}
+
+export interface FetchInit extends RequestInit {
+  maxBytes: number;
+  /** Non-2xx statuses handed back to the caller instead of thrown (e.g. 404). */
+  accept?: number[];
+}
+
+export interface OpenResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The URL after redirects: relative links in the body resolve against it. */
+  url: string;
+  body: Readable;
+}
+
+export interface BufferResponse extends Omit<OpenResponse, 'body'> {
+  body: Buffer;
+}
+
+export interface HttpStats {
+  requests: number;
+  retries: number;
+  bytes: number;
+}
+
+const TRANSIENT_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+export function retryAfterSeconds(value: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  const secs = Number(text);
+  if (Number.isFinite(secs)) return Math.max(0, secs);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+export function statusError(status: number, url: string, headers: OpenResponse['headers']): JubjubError {
+  const transient = TRANSIENT_STATUS.has(status);
+  return new JubjubError(status === 429 ? 'E_RATE_LIMITED' : 'E_HTTP', `HTTP ${status} from ${url}`, {
+    transient,
+    retryAfter: retryAfterSeconds(headers['retry-after']),
+  });
+}
+
+function hostAllowed(url: URL, hosts: readonly string[] | undefined): boolean {
+  return !hosts || hosts.includes(url.host.toLowerCase());
+}
+
+export function networkError(err: unknown, url: string): JubjubError {
+  if (err instanceof JubjubError) return err;
+  const code = (err as { code?: string }).code ?? 'ERROR';
+  return new JubjubError('E_NETWORK', `${code} from ${url}: ${(err as Error).message}`, { transient: true, cause: err });
+}
+
+export class UpstreamHttp {
+  readonly stats: HttpStats = { requests: 0, retries: 0, bytes: 0 };
+  readonly policy: RetryPolicy;
+  private readonly agent = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  };
+
+  constructor(private readonly opts: HttpOptions) {
+    this.policy = { retries: opts.retries, baseDelayMs: defaultBaseDelayMs(), maxDelayMs: 60_000 };
+  }
+
+  /** Runs one logical request with the shared backoff policy; `what` names it in logs. */
+  retry<T>(what: string, attempt: (n: number) => Promise<T>): Promise<T> {
+    return withRetry(this.policy, attempt, (err, n, delayMs) => {
+      this.stats.retries++;
+      const e = err as JubjubError;
+      this.opts.log.debug({ what, attempt: n, delayMs: Math.round(delayMs), code: e.code, err: e.message }, 'retrying upstream request');
+    });
+  }
+
+  /** One attempt: resolves when the response headers arrive; the caller consumes `body`. */
+  open(url: string, init: RequestInit = {}): Promise<OpenResponse> {
+    const target = new URL(url);
+    if (!hostAllowed(target, init.hosts)) {
+      return Promise.reject(new JubjubError('E_UNSAFE', `refusing request to host ${target.host}: not an allowed upstream host`));
+    }
+    this.stats.requests++;
+    const t = this.opts.timeoutMs;
+    const stream = got.stream(target, {
+      method: init.method ?? 'GET',
+      body: init.body,
+      headers: { 'user-agent': this.opts.userAgent, ...init.headers },
+      agent: this.agent,
+      timeout: { lookup: t, connect: t, secureConnect: t, send: t, response: t, socket: t },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      decompress: true,
+      hooks: {
+        beforeRedirect: [
+          (options) => {
+            const next = options.url instanceof URL ? options.url : new URL(String(options.url));
+            if (!hostAllowed(next, init.hosts)) {
+              throw new JubjubError('E_UNSAFE', `refusing redirect to host ${next.host}: not an allowed upstream host`);
+            }
+          },
+        ],
+      },
+    });
+    // Counting through progress events: a 'data' listener would start the flow before the caller reads.
+    let seen = 0;
+    stream.on('downloadProgress', (p: { transferred: number }) => {
+      this.stats.bytes += p.transferred - seen;
+      seen = p.transferred;
+    });
+    return new Promise<OpenResponse>((resolve, reject) => {
+      stream.once('error', (err) => reject(err instanceof RequestError && err.cause instanceof JubjubError ? err.cause : networkError(err, url)));
+      stream.once('response', (res: http.IncomingMessage & { url?: string }) => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, url: res.url ?? url, body: stream });
+      });
+    });
+  }
+
+  /** Reads a whole (small) body, refusing more than `maxBytes`. */
+  async readBody(res: OpenResponse, maxBytes: number, url: string): Promise<Buffer> {
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      res.body.destroy();
+      throw new JubjubError('E_TOO_LARGE', `${url} is ${declared} bytes, over the ${maxBytes}-byte limit`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        total += chunk.length;
+        if (total > maxBytes) {
+          res.body.destroy();
+          throw new JubjubError('E_TOO_LARGE', `${url} is over the ${maxBytes}-byte limit`);
+        }
+        chunks.push(chunk);
+      }
+    } catch (err) {
+      throw networkError(err, url);
+    }
+    return Buffer.concat(chunks, total);
+  }
+
+  /**
+   * GET (or POST) a document with retries. Statuses in `accept` are returned to the
+   * caller (e.g. 404 means "no such project"); any other non-2xx is an error.
+   */
+  fetch(url: string, init: FetchInit): Promise<BufferResponse> {
+    return this.retry(url, () => this.fetchOnce(url, init));
+  }
+
+  /** One attempt of `fetch`, for callers that add their own retry conditions. */
+  async fetchOnce(url: string, init: FetchInit): Promise<BufferResponse> {
+    const res = await this.open(url, init);
+    const ok = (res.status >= 200 && res.status < 300) || init.accept?.includes(res.status);
+    if (!ok) {
+      res.body.resume();
+      throw statusError(res.status, url, res.headers);
+    }
+    const body = await this.readBody(res, init.maxBytes, url);
+    return { status: res.status, headers: res.headers, url: res.url, body };
+  }
+
+  close(): void {
+    this.agent.http.destroy();
+    this.agent.https.destroy();
+  }
+}

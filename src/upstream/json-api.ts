@@ -1,0 +1,72 @@
+/**
+ * Per-project truth from the JSON API (`/pypi/<name>/json`). A 404 means the project is
+ * gone or has no releases. A response older than the serial the change feed promised
+ * is a stale cache copy: it is retried with backoff and finally fails the project.
+ */
+import type { Logger } from 'pino';
+import { JubjubError } from '../errors.js';
+import type { ProjectMeta } from '../model.js';
+import { normalizeName } from '../planner/filters/names.js';
+import { convertJsonApi } from './convert.js';
+import { MAX_JSON_BYTES, parseJson, schemaError } from './documents.js';
+import type { UpstreamHttp } from './http.js';
+import { jsonApiProjectSchema } from './schemas.js';
+import { fetchCoreMetadataHashes } from './simple-api.js';
+
+export interface ProjectSourceOptions {
+  url: string;
+  /** Hosts metadata requests may go to. */
+  hosts: readonly string[];
+  /** Hosts file URLs may point at. */
+  fileHosts: readonly string[];
+  coreMetadata: boolean;
+}
+
+function headerSerial(value: string | string[] | undefined): number | undefined {
+  const n = Number(Array.isArray(value) ? value[0] : value);
+  return value !== undefined && Number.isSafeInteger(n) ? n : undefined;
+}
+
+export class JsonApiClient {
+  constructor(
+    private readonly http: UpstreamHttp,
+    private readonly opts: ProjectSourceOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** The project's current state, or null when the upstream has no releases for it. */
+  async fetchProject(name: string, minSerial: number): Promise<ProjectMeta | null> {
+    const url = `${this.opts.url}/pypi/${encodeURIComponent(name)}/json`;
+    const res = await this.http.retry(url, async () => {
+      const r = await this.http.fetchOnce(url, { maxBytes: MAX_JSON_BYTES, accept: [404], hosts: this.opts.hosts, headers: { accept: 'application/json' } });
+      if (r.status === 404) return r;
+      const doc = parseJson(r.body, url);
+      const serial = headerSerial(r.headers['x-pypi-last-serial']) ?? (doc as { last_serial?: number }).last_serial ?? 0;
+      if (serial < minSerial) {
+        throw new JubjubError('E_STALE', `${url}: serial ${serial} is older than the promised ${minSerial}`, { transient: true });
+      }
+      return { ...r, doc, serial };
+    });
+    if (!('doc' in res)) return null;
+    const parsed = jsonApiProjectSchema.safeParse(res.doc);
+    if (!parsed.success) throw schemaError(url, parsed.error.issues);
+    const { meta, rejected, coreMetadataUnknown } = convertJsonApi(parsed.data, res.serial, res.url, this.opts.fileHosts);
+    if (meta.name !== normalizeName(name)) {
+      throw new JubjubError('E_INVALID_UPSTREAM', `${url}: document is for project ${JSON.stringify(meta.displayName)}, not ${name}`);
+    }
+    for (const r of rejected) this.log.warn({ project: meta.name, filename: r.filename, reason: r.reason }, 'rejected upstream file');
+    if (this.opts.coreMetadata && coreMetadataUnknown.length > 0) await this.fillCoreMetadata(meta, new Set(coreMetadataUnknown));
+    return meta;
+  }
+
+  /** Older upstreams state core metadata only on the PEP 691 page. */
+  private async fillCoreMetadata(meta: ProjectMeta, unknown: Set<string>): Promise<void> {
+    const hashes = await fetchCoreMetadataHashes(this.http, this.opts.url, meta.name, this.opts.hosts).catch((err: unknown) => {
+      this.log.debug({ project: meta.name, err: (err as Error).message }, 'no PEP 691 page for core metadata');
+      return new Map<string, string>();
+    });
+    for (const release of meta.releases) {
+      for (const f of release.files) if (unknown.has(f.filename)) f.coreMetadataSha256 = hashes.get(f.filename) ?? null;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Catalog, type FakeFileSpec, type FakeReleaseSpec } from './catalog.js';
+import { route, type RequestCounts, type RouteContext } from './routes.js';
+
+export interface FakePypiOptions {
+  /** Rows per changelog_since_serial call; PyPI's cap is 50,000. */
+  maxChangelogRows?: number;
+  /** False mimics an upstream from before the JSON API carried `core-metadata`. */
+  coreMetadataInJson?: boolean;
+}
+
+/** A PyPI on 127.0.0.1 speaking XML-RPC, the JSON API, the simple API and file downloads. */
+export class FakePypi {
+  readonly url: string;
+  readonly requests: RequestCounts = { xmlrpc: {}, json: {}, simple: 0, files: {}, metadata: {}, total: 0 };
+  readonly log: Array<{ method: string; path: string }> = [];
+  private readonly catalog = new Catalog();
+
+  private constructor(
+    private readonly server: Server,
+    port: number,
+    private readonly opts: Required<FakePypiOptions>,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  static async start(opts: FakePypiOptions = {}): Promise<FakePypi> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    const port = (server.address() as AddressInfo).port; // listen() on a TCP port always yields AddressInfo
+    const fake = new FakePypi(server, port, {
+      maxChangelogRows: opts.maxChangelogRows ?? 50_000,
+      coreMetadataInJson: opts.coreMetadataInJson ?? true,
+    });
+    server.on('request', (req, res) => {
+      fake.requests.total += 1;
+      fake.log.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
+      route(fake.context(), req, res).catch((err: unknown) => {
+        if (res.headersSent) return void res.destroy();
+        res.writeHead(400, { 'Content-Type': 'text/plain' });
+        res.end(`bad request: ${err instanceof Error ? err.message : String(err)}\n`);
+      });
+    });
+    return fake;
+  }
+
+  private context(): RouteContext {
+    return { catalog: this.catalog, baseUrl: this.url, requests: this.requests, ...this.opts };
+  }
+
+  addProject(displayName: string): void {
+    this.catalog.addProject(displayName);
+  }
+  addRelease(project: string, version: string, spec?: FakeReleaseSpec): void {
+    this.catalog.addRelease(project, version, spec);
+  }
+  /** Builds the file's real bytes and returns its filename. */
+  addFile(project: string, version: string, spec?: FakeFileSpec): string {
+    return this.catalog.addFile(project, version, spec);
+  }
+  removeFile(filename: string): void {
+    this.catalog.removeFile(filename);
+  }
+  removeRelease(project: string, version: string): void {
+    this.catalog.removeRelease(project, version);
+  }
+  removeProject(project: string): void {
+    this.catalog.removeProject(project);
+  }
+  yank(project: string, version: string, reason?: string): void {
+    this.catalog.yank(project, version, reason);
+  }
+  unyank(project: string, version: string): void {
+    this.catalog.unyank(project, version);
+  }
+
+  /** Serves damaged bytes from now on; indexes keep advertising the true hash and size. */
+  corruptFile(filename: string, mode: 'flip' | 'truncate' = 'flip'): void {
+    this.catalog.file(filename).corrupt = mode;
+  }
+  /** The true bytes, whatever corruptFile says. */
+  fileBytes(filename: string): Buffer {
+    return this.catalog.file(filename).bytes;
+  }
+  sha256(filename: string): string {
+    return this.catalog.file(filename).sha256;
+  }
+
+  /** Clears counts and log in place, so references a test holds stay live. */
+  resetCounts(): void {
+    const r = this.requests;
+    for (const rec of [r.xmlrpc, r.json, r.files, r.metadata]) for (const k of Object.keys(rec)) delete rec[k];
+    r.simple = 0;
+    r.total = 0;
+    this.log.length = 0;
+  }
+
+  serial(): number {
+    return this.catalog.serial;
+  }
+
+  async close(): Promise<void> {
+    const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Keep-alive sockets from fetch/got would otherwise hold close() open.
+    this.server.closeAllConnections();
+    await done;
+  }
+}

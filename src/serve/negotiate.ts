@@ -7,9 +7,13 @@
 export const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
 export const SIMPLE_HTML = 'application/vnd.pypi.simple.v1+html';
 
+const HTML = 'text/html; charset=utf-8';
+
 export interface Choice {
   format: 'json' | 'html';
   contentType: string;
+  /** Content type of the other format when the client also accepts it, else null. */
+  alternative: string | null;
 }
 
 interface Range {
@@ -46,13 +50,13 @@ function qualityOf(ranges: Range[], type: string): number {
 
 /** The format to serve, or null when the client accepts neither (406). */
 export function negotiate(accept: string | undefined): Choice | null {
-  if (!accept || accept.trim() === '') return { format: 'html', contentType: 'text/html; charset=utf-8' };
+  if (!accept || accept.trim() === '') return { format: 'html', contentType: HTML, alternative: null };
   const ranges = parseAccept(accept);
   const json = qualityOf(ranges, SIMPLE_JSON);
   const v1html = qualityOf(ranges, SIMPLE_HTML);
   const text = qualityOf(ranges, 'text/html');
-  if (json > 0 && json > Math.max(v1html, text)) return { format: 'json', contentType: SIMPLE_JSON };
-  if (v1html > 0 && v1html >= text) return { format: 'html', contentType: SIMPLE_HTML };
-  if (text > 0) return { format: 'html', contentType: 'text/html; charset=utf-8' };
+  const htmlType = v1html > 0 && v1html >= text ? SIMPLE_HTML : text > 0 ? HTML : null;
+  if (json > 0 && json > Math.max(v1html, text)) return { format: 'json', contentType: SIMPLE_JSON, alternative: htmlType };
+  if (htmlType) return { format: 'html', contentType: htmlType, alternative: json > 0 ? SIMPLE_JSON : null };
   return null;
 }

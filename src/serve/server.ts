@@ -87,9 +87,17 @@ async function handle(base: string, req: http.IncomingMessage, res: http.ServerR
       res.writeHead(406, headers).end();
       return;
     }
-    relFile = `${relFile}/${choice.format === 'json' ? 'index.v1_json' : 'index.html'}`;
+    const json = `${relFile}/index.v1_json`;
+    const html = `${relFile}/index.html`;
+    // A mirror may publish one format only; serve the other when the client accepts it.
+    const wantJson = choice.format === 'json';
+    const preferred = wantJson ? json : html;
+    const other = wantJson ? html : json;
+    const otherType = wantJson ? 'text/html; charset=utf-8' : 'application/vnd.pypi.simple.v1+json';
+    const useOther = !(await stat(path.join(base, preferred)).catch(() => null)) && choice.alternative !== null;
+    relFile = useOther ? other : preferred;
     file = path.join(base, relFile);
-    headers['content-type'] = choice.contentType;
+    headers['content-type'] = useOther ? (choice.alternative ?? otherType) : choice.contentType;
     headers['cache-control'] = 'max-age=600';
   } else if (relFile.startsWith('packages/')) {
     headers['cache-control'] = 'max-age=31536000, immutable';

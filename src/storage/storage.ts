@@ -3,8 +3,9 @@
  * state folder (`state`). Every path is given relative to one of the two and checked to
  * stay inside it, so no upstream-derived name can escape. Whole files are written to a
  * temporary name and renamed into place, so a reader (or a crash) never sees half a file.
- * Download temporaries live in `<root>/.jubjub-tmp/`: the same filesystem as their final
- * place (rename stays atomic), and a dot-folder the shipped server configs never serve.
+ * Temporaries live in `<root>/.jubjub-tmp/` (and `<state>/tmp/`): the same filesystem as
+ * their final place, so the rename stays atomic, and a dot-folder the shipped server
+ * configs never serve, so a killed run leaves nothing half-written in sight.
  */
 import { randomBytes } from 'node:crypto';
 import type { WriteStream } from 'node:fs';
@@ -15,6 +16,7 @@ import { JubjubError } from '../errors.js';
 export type Area = 'root' | 'state';
 
 export const TEMP_DIR = '.jubjub-tmp';
+const STATE_TEMP_DIR = 'tmp';
 
 export interface TempFile {
   path: string;
@@ -53,6 +55,7 @@ export class Storage {
       await mkdir(this.root, { recursive: true });
       await mkdir(this.state, { recursive: true });
       await mkdir(path.join(this.root, TEMP_DIR), { recursive: true });
+      await mkdir(path.join(this.state, STATE_TEMP_DIR), { recursive: true });
     } catch (err) {
       throw storageError(err, 'create the mirror folders');
     }
@@ -61,20 +64,36 @@ export class Storage {
   /** Replaces `rel` atomically with `data`. */
   async writeFile(area: Area, rel: string, data: string | Buffer, opts: { fsync?: boolean } = {}): Promise<void> {
     const full = this.resolve(area, rel);
-    const tmp = path.join(path.dirname(full), `.${path.basename(full)}.${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = this.tempPath(area);
     try {
-      await mkdir(path.dirname(full), { recursive: true });
-      const fh = await open(tmp, 'w');
+      const fh = await open(tmp, 'w').catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        await mkdir(path.dirname(tmp), { recursive: true });
+        return open(tmp, 'w');
+      });
       try {
         await fh.writeFile(data);
         if (opts.fsync) await fh.sync();
       } finally {
         await fh.close();
       }
-      await rename(tmp, full);
+      await this.renameInto(tmp, full);
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw storageError(err, `write ${area}/${rel}`);
+    }
+  }
+
+  /** Renames into place, making the parent folder (again, if a concurrent prune just removed it). */
+  private async renameInto(from: string, to: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await mkdir(path.dirname(to), { recursive: true });
+      try {
+        await rename(from, to);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 2) throw err;
+      }
     }
   }
 
@@ -117,9 +136,14 @@ export class Storage {
     }
   }
 
+  private tempPath(area: Area): string {
+    const dir = area === 'root' ? path.join(this.root, TEMP_DIR) : path.join(this.state, STATE_TEMP_DIR);
+    return path.join(dir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+  }
+
   /** A new temporary file for a download; pass it to `commit` or `discard`. */
   async createTemp(): Promise<TempFile> {
-    const full = path.join(this.root, TEMP_DIR, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    const full = this.tempPath('root');
     try {
       const fh = await open(full, 'wx');
       return { path: full, stream: fh.createWriteStream() };
@@ -140,16 +164,7 @@ export class Storage {
           await fh.close();
         }
       }
-      for (let attempt = 0; ; attempt++) {
-        await mkdir(path.dirname(full), { recursive: true });
-        try {
-          await rename(temp.path, full);
-          return;
-        } catch (err) {
-          // A concurrent prune may remove the fresh parent folder; make it again once.
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw err;
-        }
-      }
+      await this.renameInto(temp.path, full);
     } catch (err) {
       await this.discard(temp);
       throw storageError(err, `publish ${rel}`);
@@ -161,7 +176,11 @@ export class Storage {
     await unlink(temp.path).catch(() => undefined);
   }
 
-  /** Deletes `rel` (a missing file is fine) and prunes folders it leaves empty. */
+  /**
+   * Deletes `rel` (a missing file is fine). Under the root it also prunes the folders it
+   * leaves empty, so a removed project stops resolving; state folders are shared by
+   * concurrent writers and are never pruned.
+   */
   async remove(area: Area, rel: string): Promise<void> {
     const full = this.resolve(area, rel);
     try {
@@ -169,8 +188,8 @@ export class Storage {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, `delete ${area}/${rel}`);
     }
-    const base = area === 'root' ? this.root : this.state;
-    for (let dir = path.dirname(full); dir !== base && dir.startsWith(base); dir = path.dirname(dir)) {
+    if (area !== 'root') return;
+    for (let dir = path.dirname(full); dir !== this.root && dir.startsWith(this.root); dir = path.dirname(dir)) {
       try {
         await rmdir(dir);
       } catch {
@@ -181,10 +200,13 @@ export class Storage {
 
   /** Removes what crashed runs left in the temporary folder (call only under the lock). */
   async clearTemp(): Promise<number> {
-    const dir = path.join(this.root, TEMP_DIR);
-    const names = await readdir(dir).catch(() => [] as string[]);
-    await Promise.all(names.map((n) => rm(path.join(dir, n), { force: true, recursive: true })));
-    return names.length;
+    let count = 0;
+    for (const dir of [path.join(this.root, TEMP_DIR), path.join(this.state, STATE_TEMP_DIR)]) {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      await Promise.all(names.map((n) => rm(path.join(dir, n), { force: true, recursive: true })));
+      count += names.length;
+    }
+    return count;
   }
 
   async read(area: Area, rel: string): Promise<Buffer | null> {

@@ -52,6 +52,19 @@ export class FakePypi {
     return { catalog: this.catalog, baseUrl: this.url, requests: this.requests, ...this.opts };
   }
 
+  /** Every file the upstream lists now, for tests to compute the mirror they expect. */
+  files(): Array<{ filename: string; project: string; version: string; sha256: string; size: number; yanked: boolean; packagetype: string }> {
+    const out = [];
+    for (const p of this.catalog.projects.values()) {
+      for (const r of p.releases.values()) {
+        for (const f of r.files.values()) {
+          out.push({ filename: f.filename, project: p.name, version: r.version, sha256: f.sha256, size: f.bytes.length, yanked: r.yanked, packagetype: f.packagetype });
+        }
+      }
+    }
+    return out;
+  }
+
   addProject(displayName: string): void {
     this.catalog.addProject(displayName);
   }
@@ -79,7 +92,7 @@ export class FakePypi {
   }
 
   /** Serves damaged bytes from now on; indexes keep advertising the true hash and size. */
-  corruptFile(filename: string, mode: 'flip' | 'truncate' = 'flip'): void {
+  corruptFile(filename: string, mode: 'flip' | 'truncate' | null = 'flip'): void {
     this.catalog.file(filename).corrupt = mode;
   }
   /** The true bytes, whatever corruptFile says. */

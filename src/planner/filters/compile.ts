@@ -61,7 +61,7 @@ function checkNumbers(s: FilterSettings): void {
     ['max_project_size', s.maxProjectSize],
   ] as const) {
     if (value !== null && !(Number.isFinite(value) && value >= 0)) {
-      throw new ConfigError(`filters.${key}: expected a size ≥ 0, got ${JSON.stringify(value)}`);
+      throw new ConfigError(`filters.${key}: expected a size ≥ 0, got ${String(value)}`);
     }
   }
 }

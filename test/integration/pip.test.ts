@@ -1,0 +1,75 @@
+/**
+ * A real client: pip installs from a synced tree served by `jubjub serve`, once through
+ * HTML pages only and once through JSON pages only. `--isolated` keeps this machine's
+ * pip configuration (extra indexes, find-links) from hiding a broken mirror.
+ */
+import { execFile, type ChildProcess } from 'node:child_process';
+import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { FakePypi, seedDemo } from '../fake-pypi/index.js';
+import { cleanup, makeMirror, runJubjub, spawnJubjub, type Mirror } from './harness.js';
+
+let up: FakePypi;
+const mirrors: Mirror[] = [];
+const servers: ChildProcess[] = [];
+
+beforeAll(async () => {
+  up = await FakePypi.start();
+  seedDemo(up);
+});
+afterAll(async () => {
+  for (const s of servers) s.kill('SIGTERM');
+  await up.close();
+  for (const m of mirrors) await cleanup(m);
+});
+
+async function serve(m: Mirror): Promise<string> {
+  const child = spawnJubjub(['serve', '--port', '0', '-c', m.config]);
+  servers.push(child);
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/simple\/)/.exec(line)?.[1];
+    if (url) return url;
+  }
+  throw new Error('jubjub serve printed no URL');
+}
+
+function pip(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile('python3', ['-m', 'pip', ...args], { env: { ...process.env, PIP_CONFIG_FILE: '/dev/null' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number(err.code ?? 1) : 0, out: `${stdout}\n${stderr}` });
+    });
+  });
+}
+
+describe.each([['html'], ['json']])('pip install through %s pages', (format) => {
+  test('installs a package with its dependencies, skipping the yanked release', async () => {
+    const m = await makeMirror(up.url, { mirror: { formats: [format] } });
+    mirrors.push(m);
+    expect((await runJubjub(['sync', '-c', m.config])).code).toBe(0);
+    // The other format is absent, so pip can only have used this one.
+    const other = format === 'html' ? 'index.v1_json' : 'index.html';
+    await expect(access(path.join(m.root, 'simple/requests', other))).rejects.toThrow();
+    const index = await serve(m);
+    const target = await mkdtemp(path.join(tmpdir(), 'jubjub-pip-'));
+    try {
+      const r = await pip([
+        'install', '--isolated', '--no-cache-dir', '--disable-pip-version-check',
+        '--index-url', index, '--only-binary', ':all:', '--target', target, 'requests==2.32.*', 'idna',
+      ]);
+      expect(r.out).not.toMatch(/ERROR/);
+      expect(r.code).toBe(0);
+      const installed = (await readdir(target)).filter((n) => n.endsWith('.dist-info')).sort();
+      // requests 2.32.0 is yanked, so pip takes 2.32.3; idna 3.6 is yanked too.
+      expect(installed).toEqual(
+        expect.arrayContaining(['certifi-2024.7.4.dist-info', 'idna-3.7.dist-info', 'requests-2.32.3.dist-info', 'urllib3-2.2.2.dist-info']),
+      );
+      expect(installed.some((n) => n.startsWith('charset_normalizer-3.3.2'))).toBe(true);
+    } finally {
+      await rm(target, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Checks the invariant a web server's clients rely on: every page names only files that
+ * are completely there with the advertised sha256 (and `.metadata` likewise), every
+ * listed project has its pages, and the pages agree with each other. Written against the
+ * served tree only, independent of jubjub's own state.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { listTree } from './harness.js';
+
+interface JsonFile {
+  filename: string;
+  url: string;
+  hashes: { sha256: string };
+  size: number;
+  yanked: boolean | string;
+  'core-metadata': false | { sha256: string };
+  'dist-info-metadata'?: unknown;
+}
+
+async function sha(file: string): Promise<string | null> {
+  try {
+    return createHash('sha256').update(await readFile(file)).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+export interface TreeReport {
+  problems: string[];
+  projects: string[];
+  /** filename → sha256 of every file some page names. */
+  named: Map<string, string>;
+}
+
+export async function checkTree(root: string): Promise<TreeReport> {
+  const problems: string[] = [];
+  const named = new Map<string, string>();
+  const tree = await listTree(root);
+  // Before a first run finishes there is no root listing yet; project pages may already be live.
+  const rootJson = JSON.parse(await readFile(path.join(root, 'simple/index.v1_json'), 'utf8').catch(() => '{"projects":[]}')) as {
+    projects: Array<{ name: string }>;
+  };
+  const rootHtml = await readFile(path.join(root, 'simple/index.html'), 'utf8').catch(() => '');
+  const projects = rootJson.projects.map((p) => p.name.toLowerCase().replace(/[-_.]+/g, '-'));
+  for (const name of projects) {
+    if (!rootHtml.includes(`href="${name}/"`)) problems.push(`root HTML does not list ${name}`);
+  }
+  const pages = tree
+    .filter((rel) => rel.startsWith('simple/') && rel.endsWith('/index.v1_json') && rel.split('/').length === 3)
+    .map((rel) => rel.split('/')[1] ?? '');
+  for (const name of projects) if (!pages.includes(name)) problems.push(`listed project ${name} has no JSON page`);
+  for (const name of pages) {
+    const dir = path.join(root, 'simple', name);
+    let page: { files: JsonFile[] };
+    try {
+      page = JSON.parse(await readFile(path.join(dir, 'index.v1_json'), 'utf8')) as { files: JsonFile[] };
+    } catch {
+      problems.push(`listed project ${name} has no JSON page`);
+      continue;
+    }
+    const html = await readFile(path.join(dir, 'index.html'), 'utf8').catch(() => '');
+    for (const f of page.files) {
+      if ('dist-info-metadata' in f) problems.push(`${name}: JSON page carries dist-info-metadata`);
+      const file = path.resolve(dir, f.url);
+      const actual = await sha(file);
+      if (actual !== f.hashes.sha256) problems.push(`${name}: ${f.filename} is ${actual === null ? 'missing' : 'wrong'}`);
+      named.set(f.filename, f.hashes.sha256);
+      if (f['core-metadata']) {
+        const m = await sha(`${file}.metadata`);
+        if (m !== f['core-metadata'].sha256) problems.push(`${name}: ${f.filename}.metadata is ${m === null ? 'missing' : 'wrong'}`);
+      }
+      if (!html.includes(`#sha256=${f.hashes.sha256}"`)) problems.push(`${name}: HTML page lacks ${f.filename}`);
+    }
+    const htmlLinks = html.match(/<a /g)?.length ?? 0;
+    if (htmlLinks !== page.files.length) problems.push(`${name}: HTML has ${htmlLinks} links, JSON ${page.files.length}`);
+  }
+  const visibleTemps = tree.filter((rel) => rel.includes('.tmp') && !rel.startsWith('.jubjub-tmp/'));
+  for (const t of visibleTemps) problems.push(`temporary file in the served tree: ${t}`);
+  return { problems, projects, named };
+}

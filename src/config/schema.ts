@@ -28,7 +28,9 @@ export const upstreamSchema = z.strictObject({
   url: httpUrl().default('https://pypi.org'),
   changes: z.enum(['xmlrpc', 'simple'], expect('one of xmlrpc, simple')).default('xmlrpc'),
   files_url: httpUrl().nullable().default(null),
-  file_hosts: strList('host name').default([]),
+  file_hosts: z
+    .array(str('a host name').regex(/^[a-z0-9.-]+(:\d+)?$/i, expect('a host name like files.example.com (no scheme or path)')), expect('a list of host names'))
+    .default([]),
   timeout: duration().default('30s'),
   retries: int(0, 'an integer ≥ 0').max(100, expect('an integer from 0 to 100')).default(5),
   metadata_concurrency: int(1, 'an integer ≥ 1').max(256, expect('an integer from 1 to 256')).default(8),

@@ -89,7 +89,8 @@ export async function downloadVerified(deps: DownloadDeps, urls: string[], expec
     try {
       return await deps.http.retry(url, () => attempt(deps, url, expected, dest));
     } catch (err) {
-      if (err instanceof JubjubError && err.code === 'E_STORAGE') throw err;
+      // Our own disk or a refused path will not get better from another URL.
+      if (err instanceof JubjubError && (err.code === 'E_STORAGE' || err.code === 'E_UNSAFE')) throw err;
       last = err;
     }
   }

@@ -25,6 +25,8 @@ export interface Changes {
 }
 
 export interface ChangeFeed {
+  /** The upstream's current serial, without listing anything. */
+  lastSerial(): Promise<number>;
   snapshot(): Promise<Snapshot>;
   since(serial: number): Promise<Changes>;
 }
@@ -39,6 +41,10 @@ export class XmlRpcFeed implements ChangeFeed {
     private readonly rpc: XmlRpcClient,
     private readonly log: Logger,
   ) {}
+
+  lastSerial(): Promise<number> {
+    return this.rpc.changelogLastSerial();
+  }
 
   async snapshot(): Promise<Snapshot> {
     // Ask for the serial first: anything that changes while the listing streams in is

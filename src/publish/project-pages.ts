@@ -54,7 +54,8 @@ export function renderProjectJson(p: ProjectPageInput): string {
     };
     if (f.uploadTime) out['upload-time'] = f.uploadTime;
     if (f.requiresPython) out['requires-python'] = f.requiresPython;
-    out.yanked = f.yanked ? (f.yankedReason ?? true) : false;
+    // PEP 691 wants a non-empty reason or `true`; pip reads "" as not yanked.
+    out.yanked = f.yanked ? f.yankedReason || true : false;
     out['core-metadata'] = f.metadataSha256 ? { sha256: f.metadataSha256 } : false;
     return out;
   });

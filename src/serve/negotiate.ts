@@ -55,7 +55,8 @@ export function negotiate(accept: string | undefined): Choice | null {
   const json = qualityOf(ranges, SIMPLE_JSON);
   const v1html = qualityOf(ranges, SIMPLE_HTML);
   const text = qualityOf(ranges, 'text/html');
-  const htmlType = v1html > 0 && v1html >= text ? SIMPLE_HTML : text > 0 ? HTML : null;
+  // On a tie (`*/*`) plain text/html wins, as Warehouse answers.
+  const htmlType = v1html > text ? SIMPLE_HTML : text > 0 ? HTML : null;
   if (json > 0 && json > Math.max(v1html, text)) return { format: 'json', contentType: SIMPLE_JSON, alternative: htmlType };
   if (htmlType) return { format: 'html', contentType: htmlType, alternative: json > 0 ? SIMPLE_JSON : null };
   return null;

@@ -19,7 +19,8 @@ function contentType(rel: string): string {
 function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'invalid' | null {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return 'invalid';
+  // A malformed or multi-range header is ignored (RFC 9110): the whole file is sent.
+  if (!m || (m[1] === '' && m[2] === '')) return null;
   let start: number;
   let end: number;
   if (m[1] === '') {

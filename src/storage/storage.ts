@@ -44,7 +44,7 @@ export class Storage {
     const base = area === 'root' ? this.root : this.state;
     const full = path.resolve(base, rel);
     const back = path.relative(base, full);
-    if (rel.includes('\0') || back === '' || back.startsWith('..') || path.isAbsolute(back)) {
+    if (rel.includes('\0') || path.isAbsolute(rel) || back === '' || back.startsWith('..') || path.isAbsolute(back)) {
       throw new JubjubError('E_UNSAFE', `refusing to write outside ${area}: ${JSON.stringify(rel)}`);
     }
     return full;
@@ -154,8 +154,8 @@ export class Storage {
 
   /** Flushes and moves a finished temporary file to `rel` under the root. */
   async commit(temp: TempFile, rel: string, opts: { fsync?: boolean } = {}): Promise<void> {
-    const full = this.resolve('root', rel);
     try {
+      const full = this.resolve('root', rel);
       if (opts.fsync) {
         const fh = await open(temp.path, 'r+');
         try {

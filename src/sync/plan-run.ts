@@ -12,7 +12,13 @@ export async function planFeedRun(ctx: SyncContext, mirror: MirrorState): Promis
   // project the filters or the upstream dropped is removed).
   const wanted = (name: string) => isProjectSelected(ctx.filters, name) || listing.has(name);
   let target: number;
-  if (mirror.serial === null) {
+  if (mirror.serial === null && !ctx.filters.allowAll) {
+    // An allowlist names every project there can be: no need to stream the upstream's
+    // full listing (tens of MB at PyPI) to find them. Names it lacks answer 404.
+    target = await ctx.feed.lastSerial();
+    for (const name of ctx.filters.allowedProjects) if (wanted(name)) projects[name] = 0;
+    for (const name of listing.keys()) projects[name] ??= 0;
+  } else if (mirror.serial === null) {
     const snap = await ctx.feed.snapshot();
     for (const [name, p] of snap.projects) if (wanted(name)) projects[name] = p.serial;
     for (const name of listing.keys()) projects[name] ??= 0;

@@ -235,6 +235,19 @@ describe('loadConfig: errors name the key and the line', () => {
     expect(msg).toMatch(/mirror\.yaml:3: invalid YAML/);
   });
 
+  test('a YAML alias bomb is refused, not expanded', async () => {
+    const lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
+    for (let i = 0; i < 8; i++) {
+      const prev = String.fromCharCode(97 + i);
+      const next = String.fromCharCode(98 + i);
+      lines.push(`${next}: &${next} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    const started = performance.now();
+    const msg = await failure(`${lines.join('\n')}\n`);
+    expect(msg).toMatch(/invalid YAML/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   test('an unknown top-level key, at the line of the key', async () => {
     const msg = await failure(['upstream:', '  url: https://pypi.org', '', 'mirrors:', '  root: ./web', ''].join('\n'));
     expect(msg).toMatch(/^mirrors: unknown key /);
@@ -378,5 +391,18 @@ describe('loadConfig: errors name the key and the line', () => {
     const msg = await failure('filters:\n  packagetypes:\n    - sdist\n    - bdist_zip\n');
     expect(msg).toMatch(/^filters\.packagetypes\[1\]: expected one of sdist, /);
     expect(msg).toMatch(lineSuffix(4));
+  });
+});
+
+describe('upstream.file_hosts', () => {
+  test('a URL instead of a host name is refused with its list index and line', async () => {
+    const msg = await failure('upstream:\n  file_hosts:\n    - files.example.com\n    - https://cdn.example.com/\n');
+    expect(msg).toMatch(/^upstream\.file_hosts\[1\]: expected a host name/);
+    expect(msg).toMatch(lineSuffix(4));
+  });
+
+  test('host names and host:port are accepted, lowercased', async () => {
+    const cfg = await load('upstream:\n  url: http://127.0.0.1:3141\n  file_hosts: [CDN.example.com, "10.0.0.1:8080"]\n');
+    expect(cfg.upstream.fileHosts).toEqual(expect.arrayContaining(['cdn.example.com', '10.0.0.1:8080', '127.0.0.1:3141']));
   });
 });

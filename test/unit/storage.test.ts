@@ -1,0 +1,155 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { JubjubError } from '../../src/errors.js';
+import { Storage, TEMP_DIR } from '../../src/storage/storage.js';
+
+let dir: string;
+let storage: Storage;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'jubjub-storage-'));
+  storage = new Storage(path.join(dir, 'web'), path.join(dir, 'state'));
+  await storage.ensureDirs();
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function exists(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => null)) !== null;
+}
+
+/** Every file under `root`, relative, sorted. */
+async function tree(root: string): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(d: string): Promise<void> {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) await walk(full);
+      else out.push(path.relative(root, full));
+    }
+  }
+  await walk(root);
+  return out.sort();
+}
+
+describe('Storage.resolve', () => {
+  test('paths inside each area', () => {
+    expect(storage.resolve('root', 'simple/foo/index.html')).toBe(path.join(dir, 'web', 'simple', 'foo', 'index.html'));
+    expect(storage.resolve('state', 'published/foo.json')).toBe(path.join(dir, 'state', 'published', 'foo.json'));
+    expect(storage.resolve('root', 'a/../b')).toBe(path.join(dir, 'web', 'b'));
+  });
+
+  test.each([
+    '../x',
+    '../../etc/passwd',
+    'simple/../../x',
+    'a/b/../../../x',
+    '/etc/passwd',
+    '/x',
+    '',
+    '.',
+    'simple/foo\0.html',
+    '\0',
+  ])('refuses %j', (rel) => {
+    let caught: unknown;
+    try {
+      storage.resolve('root', rel);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(JubjubError);
+    expect((caught as JubjubError).code).toBe('E_UNSAFE');
+  });
+
+  test('the root is not reachable from the state area by .. and vice versa', () => {
+    expect(() => storage.resolve('state', '../web/simple/index.html')).toThrow(JubjubError);
+    expect(() => storage.resolve('root', '../state/mirror.json')).toThrow(JubjubError);
+  });
+
+  test('a sibling folder that merely starts with the same name is outside', () => {
+    expect(() => storage.resolve('root', '../web-other/x')).toThrow(JubjubError);
+  });
+});
+
+describe('Storage.writeFile', () => {
+  test('writes, replaces, and leaves no temporary behind', async () => {
+    await storage.writeFile('root', 'simple/foo/index.html', 'one');
+    await storage.writeFile('root', 'simple/foo/index.html', 'two, longer');
+    await storage.writeFile('state', 'published/foo.json', Buffer.from('{"a":1}'));
+    expect(await readFile(path.join(storage.root, 'simple/foo/index.html'), 'utf8')).toBe('two, longer');
+    expect(await readFile(path.join(storage.state, 'published/foo.json'), 'utf8')).toBe('{"a":1}');
+    expect((await tree(storage.root)).filter((f) => !f.startsWith(TEMP_DIR))).toEqual(['simple/foo/index.html']);
+    expect(await readdir(path.join(storage.root, TEMP_DIR))).toEqual([]);
+    const stateFiles = await tree(storage.state);
+    expect(stateFiles).toEqual(['published/foo.json']);
+  });
+
+  test('concurrent writers to one file leave one whole version', async () => {
+    const versions = Array.from({ length: 20 }, (_, i) => `version ${i} `.repeat(1000));
+    await Promise.all(versions.map((v) => storage.writeFile('root', 'simple/index.html', v)));
+    const final = await readFile(path.join(storage.root, 'simple/index.html'), 'utf8');
+    expect(versions).toContain(final);
+    expect((await tree(storage.root)).filter((f) => !f.startsWith(TEMP_DIR))).toEqual(['simple/index.html']);
+  });
+
+  test('refuses paths outside its area and writes nothing', async () => {
+    await expect(storage.writeFile('root', '../evil', 'x')).rejects.toMatchObject({ code: 'E_UNSAFE' });
+    expect(await exists(path.join(dir, 'evil'))).toBe(false);
+  });
+
+  test('a failed write is E_STORAGE and leaves the old file', async () => {
+    await storage.writeFile('root', 'simple/index.html', 'old');
+    // A folder where the file's parent folder should be: mkdir/rename fail.
+    await writeFile(path.join(storage.root, 'blocker'), 'a file');
+    await expect(storage.writeFile('root', 'blocker/index.html', 'new')).rejects.toMatchObject({ code: 'E_STORAGE' });
+    expect(await readFile(path.join(storage.root, 'simple/index.html'), 'utf8')).toBe('old');
+  });
+});
+
+describe('Storage.remove', () => {
+  test('deletes and prunes folders it leaves empty, up to the area', async () => {
+    await storage.writeFile('root', 'packages/ab/cd/ef/x-1.0.tar.gz', 'x');
+    await storage.writeFile('root', 'packages/ab/zz/y-1.0.tar.gz', 'y');
+    await storage.remove('root', 'packages/ab/cd/ef/x-1.0.tar.gz');
+    expect(await exists(path.join(storage.root, 'packages/ab/cd'))).toBe(false);
+    expect(await exists(path.join(storage.root, 'packages/ab/zz/y-1.0.tar.gz'))).toBe(true);
+    await storage.remove('root', 'packages/ab/zz/y-1.0.tar.gz');
+    expect(await exists(path.join(storage.root, 'packages'))).toBe(false);
+    expect(await exists(storage.root)).toBe(true);
+  });
+
+  test('a missing file is fine', async () => {
+    await expect(storage.remove('root', 'packages/none/x.tar.gz')).resolves.toBeUndefined();
+    expect(await exists(storage.root)).toBe(true);
+  });
+
+  test('refuses paths outside its area', async () => {
+    await writeFile(path.join(dir, 'keep-me'), 'x');
+    await expect(storage.remove('root', '../keep-me')).rejects.toMatchObject({ code: 'E_UNSAFE' });
+    expect(await exists(path.join(dir, 'keep-me'))).toBe(true);
+  });
+});
+
+describe('Storage temporaries', () => {
+  test('createTemp + commit publishes; discard removes', async () => {
+    const t = await storage.createTemp();
+    expect(path.dirname(t.path)).toBe(path.join(storage.root, TEMP_DIR));
+    await new Promise<void>((resolve, reject) => t.stream.end('data', () => resolve()).on('error', reject));
+    await storage.commit(t, 'packages/a/b.tar.gz');
+    expect(await readFile(path.join(storage.root, 'packages/a/b.tar.gz'), 'utf8')).toBe('data');
+    const d = await storage.createTemp();
+    await storage.discard(d);
+    expect(await readdir(path.join(storage.root, TEMP_DIR))).toEqual([]);
+  });
+
+  test('clearTemp empties the temporary folder', async () => {
+    await writeFile(path.join(storage.root, TEMP_DIR, 'left-by-a-crash'), 'x');
+    await mkdir(path.join(storage.root, TEMP_DIR, 'folder'));
+    expect(await storage.clearTemp()).toBeGreaterThanOrEqual(2);
+    expect(await readdir(path.join(storage.root, TEMP_DIR))).toEqual([]);
+  });
+});

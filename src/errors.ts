@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'E_TOO_LARGE' // a body exceeded its limit or its declared size
   | 'E_HASH_MISMATCH' // downloaded bytes do not match the declared sha256 or size
   | 'E_UNSAFE' // a filename, URL or host the mirror refuses to use
-  | 'E_STORAGE'; // the mirror's disk failed (ENOSPC, EACCES, ...)
+  | 'E_STORAGE' // the mirror's disk failed (ENOSPC, EACCES, ...)
+  | 'E_INTERRUPTED'; // SIGTERM/SIGINT: work not started; the resumed run does it
 
 export class JubjubError extends Error {
   readonly code: ErrorCode;

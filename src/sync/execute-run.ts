@@ -47,8 +47,9 @@ export async function executeRun(
     await queue.onSizeLessThan(inFlight);
     void queue.add(async () => {
       const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0);
-      outcomes.push(outcome);
       records.set(name, outcome.record);
+      if (outcome.interrupted) return;
+      outcomes.push(outcome);
       tally.added += outcome.added;
       tally.bytesAdded += outcome.bytesAdded;
       tally.removed += outcome.removed;

@@ -17,6 +17,8 @@ export interface FetchResult {
   /** Files that are on disk and may be named by the pages. */
   files: PublishedFile[];
   failures: Array<{ filename: string; code: string; error: string }>;
+  /** A stop request abandoned some downloads: the project is not done. */
+  interrupted: boolean;
   added: number;
   bytesAdded: number;
 }
@@ -41,46 +43,60 @@ async function ensureMetadata(ctx: SyncContext, p: PlannedFile): Promise<string 
   if (existing && createHash('sha256').update(existing).digest('hex') === sha) return sha;
   try {
     await ctx.downloadQueue.add(
-      () =>
-        downloadVerified(
+      () => {
+        notStopping(ctx);
+        return downloadVerified(
           { http: ctx.http, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: false },
           candidateUrls(ctx, `${p.file.url}.metadata`),
           { sha256: sha, size: null, maxBytes: MAX_METADATA_BYTES },
           rel,
-        ),
+        );
+      },
       { throwOnTimeout: true },
     );
     return sha;
   } catch (err) {
-    if (err instanceof JubjubError && err.code === 'E_STORAGE') throw err;
+    if (err instanceof JubjubError && (err.code === 'E_STORAGE' || err.code === 'E_INTERRUPTED')) throw err;
     // Pages advertise metadata only where it is really served; pip falls back to the wheel.
     ctx.log.warn({ filename: p.file.filename, code: errorCode(err), err: errorMessage(err) }, 'core metadata not mirrored');
     return null;
   }
 }
 
+function notStopping(ctx: SyncContext): void {
+  if (ctx.stopping.requested) throw new JubjubError('E_INTERRUPTED', 'stopped before this download started');
+}
+
 async function ensureFile(ctx: SyncContext, p: PlannedFile): Promise<number> {
   if (p.published) return 0;
   if ((await ctx.storage.size('root', p.path)) === p.file.size) return 0;
   return ctx.downloadQueue.add(
-    () =>
-      downloadVerified(
+    () => {
+      // Checked when the queue starts the task: a stop abandons what has not begun.
+      notStopping(ctx);
+      return downloadVerified(
         { http: ctx.http, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: true },
         candidateUrls(ctx, p.file.url),
         { sha256: p.file.sha256, size: p.file.size },
         p.path,
-      ),
+      );
+    },
     { throwOnTimeout: true },
   );
 }
 
 export async function fetchFiles(ctx: SyncContext, planned: PlannedFile[]): Promise<FetchResult> {
-  const result: FetchResult = { files: [], failures: [], added: 0, bytesAdded: 0 };
+  const result: FetchResult = { files: [], failures: [], interrupted: false, added: 0, bytesAdded: 0 };
   const settled = await Promise.allSettled(
     planned.map(async (p) => {
       const bytes = await ensureFile(ctx, p);
-      const metadataSha256 = await ensureMetadata(ctx, p);
-      return { p, bytes, metadataSha256 };
+      try {
+        return { p, bytes, metadataSha256: await ensureMetadata(ctx, p), interrupted: false };
+      } catch (err) {
+        // The file itself is in place and verified: publish it; the resumed run adds its metadata.
+        if (err instanceof JubjubError && err.code === 'E_INTERRUPTED') return { p, bytes, metadataSha256: null, interrupted: true };
+        throw err;
+      }
     }),
   );
   settled.forEach((s, i) => {
@@ -88,9 +104,14 @@ export async function fetchFiles(ctx: SyncContext, planned: PlannedFile[]): Prom
     if (!p) return;
     if (s.status === 'rejected') {
       if (s.reason instanceof JubjubError && s.reason.code === 'E_STORAGE') throw s.reason;
+      if (s.reason instanceof JubjubError && s.reason.code === 'E_INTERRUPTED') {
+        result.interrupted = true;
+        return;
+      }
       result.failures.push({ filename: p.file.filename, code: errorCode(s.reason), error: errorMessage(s.reason) });
       return;
     }
+    if (s.value.interrupted) result.interrupted = true;
     if (s.value.bytes > 0) {
       result.added++;
       result.bytesAdded += s.value.bytes;

@@ -20,6 +20,8 @@ export interface ProjectOutcome {
   code?: string;
   /** The upstream has no such project (404). */
   missing: boolean;
+  /** Stopped part-way: what is published is consistent, and the resumed run finishes it. */
+  interrupted?: boolean;
   record: PublishedRecord | null;
   added: number;
   bytesAdded: number;
@@ -110,6 +112,7 @@ async function applyPlan(
     name: plan.name,
     ok: fetched.failures.length === 0,
     missing,
+    interrupted: fetched.interrupted,
     record,
     added: fetched.added,
     bytesAdded: fetched.bytesAdded,

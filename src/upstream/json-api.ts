@@ -41,7 +41,10 @@ export class JsonApiClient {
       const r = await this.http.fetchOnce(url, { maxBytes: MAX_JSON_BYTES, accept: [404], hosts: this.opts.hosts, headers: { accept: 'application/json' } });
       if (r.status === 404) return r;
       const doc = parseJson(r.body, url);
-      const serial = headerSerial(r.headers['x-pypi-last-serial']) ?? (doc as { last_serial?: number }).last_serial ?? 0;
+      const bodySerial = (doc as { last_serial?: unknown }).last_serial;
+      const stated = headerSerial(r.headers['x-pypi-last-serial']) ?? (typeof bodySerial === 'number' ? bodySerial : undefined);
+      // An upstream that states no serial cannot be checked for staleness; trust the feed's.
+      const serial = stated ?? minSerial;
       if (serial < minSerial) {
         throw new JubjubError('E_STALE', `${url}: serial ${serial} is older than the promised ${minSerial}`, { transient: true });
       }

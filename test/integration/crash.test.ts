@@ -74,3 +74,30 @@ describe('SIGKILL during sync', () => {
     expect(status.unfinishedRun).toBeNull();
   });
 });
+
+describe('SIGTERM during sync', () => {
+  test('stops starting work, saves state, exits 0 quickly; the next sync finishes the run', async () => {
+    const m = await makeMirror(up.url, { upstream: { download_concurrency: 1, metadata_concurrency: 1 } });
+    mirrors.push(m);
+    up.resetCounts();
+    const child = spawnJubjub(['sync', '-c', m.config]);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    for (let i = 0; i < 2000 && (await journalLines(m)) < 2; i++) await sleep(2);
+    const stoppedAt = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    expect((await checkTree(m.root, { complete: false })).problems).toEqual([]);
+    const status = JSON.parse((await runJubjub(['status', '--json', '-c', m.config])).stdout) as { serial: number | null; unfinishedRun: { done: number; projects: number } | null };
+    expect(status.serial).toBeNull();
+    expect(status.unfinishedRun?.projects).toBe(24);
+    expect(status.unfinishedRun?.done).toBeLessThan(24);
+
+    const r = await runJubjub(['sync', '-c', m.config]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('resuming interrupted run');
+    expect(await publishedFiles(m.root)).toEqual(new Map(up.files().map((f) => [f.filename, f.sha256])));
+    expect((await checkTree(m.root)).problems).toEqual([]);
+    for (const [f, n] of Object.entries(up.requests.files)) expect(n, f).toBe(1);
+  });
+});

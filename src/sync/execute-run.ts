@@ -5,10 +5,10 @@
  * plan is done or recorded as failed.
  */
 import PQueue from 'p-queue';
-import type { JournalEntry, MirrorState, PublishedRecord, RunPlan, RunSummary } from '../state/types.js';
+import type { JournalEntry, MirrorState, RunPlan, RunSummary } from '../state/types.js';
 import type { SyncContext } from './context.js';
-import { finalizeRun } from './finalize.js';
-import { syncProject, type ProjectOutcome } from './project-sync.js';
+import { finalizeRun, listingChange, type ListingChange } from './finalize.js';
+import { syncProject } from './project-sync.js';
 
 export interface RunResult {
   summary: RunSummary;
@@ -35,8 +35,9 @@ export async function executeRun(
   const requestsBefore = ctx.http.stats.requests;
   const retriesBefore = ctx.http.stats.retries;
   const names = Object.keys(plan.projects);
-  const records = new Map<string, PublishedRecord | null>();
-  const outcomes: ProjectOutcome[] = [];
+  // Small per-project facts only: a run over 750,000 projects must not hold their records.
+  const changes = new Map<string, ListingChange>();
+  const missing: string[] = [];
   const tally: Tally = { added: 0, bytesAdded: 0, removed: 0, bytesRemoved: 0 };
   const inFlight = Math.max(16, ctx.cfg.upstream.metadataConcurrency * 2 + ctx.cfg.upstream.downloadConcurrency * 2);
   const queue = new PQueue({ concurrency: inFlight });
@@ -47,9 +48,11 @@ export async function executeRun(
     await queue.onSizeLessThan(inFlight);
     void queue.add(async () => {
       const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0);
-      records.set(name, outcome.record);
       if (outcome.interrupted) return;
-      outcomes.push(outcome);
+      changes.set(name, listingChange(outcome.record));
+      if (outcome.missing) missing.push(name);
+      if (outcome.record?.overBudget) mirror.overBudget[name] = true;
+      else if (outcome.ok) delete mirror.overBudget[name];
       tally.added += outcome.added;
       tally.bytesAdded += outcome.bytesAdded;
       tally.removed += outcome.removed;
@@ -64,17 +67,13 @@ export async function executeRun(
   const interrupted = names.some((n) => !done.has(n));
 
   const finished = names.filter((n) => done.has(n));
-  await finalizeRun(ctx, finished, records, interrupted ? mirror.serial : (plan.targetSerial ?? mirror.serial));
+  await finalizeRun(ctx, finished, changes, interrupted ? mirror.serial : (plan.targetSerial ?? mirror.serial));
 
   const failedNow = [...done.values()].filter((e) => !e.ok);
   const at = new Date().toISOString();
   for (const e of done.values()) {
     if (e.ok) delete mirror.failed[e.name];
     else mirror.failed[e.name] = { error: e.error ?? 'failed', code: e.code ?? 'E_INTERNAL', at, serial: plan.projects[e.name] ?? 0 };
-  }
-  for (const o of outcomes) {
-    if (o.record?.overBudget) mirror.overBudget[o.name] = true;
-    else if (o.ok) delete mirror.overBudget[o.name];
   }
   const summary: RunSummary = {
     command: plan.command,
@@ -99,6 +98,5 @@ export async function executeRun(
   if (summary.outcome === 'ok') mirror.lastSuccessAt = at;
   await ctx.state.saveMirror(mirror);
   if (!interrupted) await ctx.state.finishRun();
-  const missing = outcomes.filter((o) => o.missing).map((o) => o.name);
   return { summary, missing, interrupted };
 }

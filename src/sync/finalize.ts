@@ -7,7 +7,12 @@ import { removeProjectPages, writeLastModified, writeRootPages } from '../publis
 import type { ListingEntry, PublishedRecord } from '../state/types.js';
 import type { SyncContext } from './context.js';
 
-function entryOf(record: PublishedRecord): ListingEntry {
+/** What a finished project means for the root listing: its line, or `empty` (remove it). */
+export type ListingChange = ListingEntry | 'empty' | 'unpublished';
+
+export function listingChange(record: PublishedRecord | null): ListingChange {
+  if (!record) return 'unpublished';
+  if (record.files.length === 0) return 'empty';
   return {
     display: record.displayName,
     serial: record.serial,
@@ -16,34 +21,48 @@ function entryOf(record: PublishedRecord): ListingEntry {
   };
 }
 
+function sameEntry(a: ListingEntry | undefined, b: ListingEntry): boolean {
+  return a !== undefined && a.display === b.display && a.serial === b.serial && a.files === b.files && a.bytes === b.bytes;
+}
+
 /**
- * `records` holds what this process learned; projects finished by an earlier, killed
- * process are read back from the state.
+ * `changes` holds what this process learned (one small line per project, never whole
+ * records); projects finished by an earlier, killed process are read back from the state.
  */
 export async function finalizeRun(
   ctx: SyncContext,
   names: Iterable<string>,
-  records: Map<string, PublishedRecord | null>,
+  changes: Map<string, ListingChange>,
   serial: number | null,
 ): Promise<void> {
   const listing = await ctx.state.listing();
-  const emptied: PublishedRecord[] = [];
+  const emptied: string[] = [];
+  let changed = false;
   for (const name of names) {
-    const record = records.has(name) ? (records.get(name) ?? null) : await ctx.state.published(name);
-    if (record && record.files.length > 0) listing.set(name, entryOf(record));
-    else {
-      listing.delete(name);
-      if (record) emptied.push(record);
+    const change = changes.get(name) ?? listingChange(await ctx.state.published(name));
+    if (typeof change === 'object') {
+      if (!sameEntry(listing.get(name), change)) {
+        listing.set(name, change);
+        changed = true;
+      }
+      continue;
     }
+    if (listing.delete(name)) changed = true;
+    if (change === 'empty') emptied.push(name);
   }
-  await ctx.state.saveListing(listing);
-  const rootSerial = serial ?? Math.max(0, ...[...listing.values()].map((e) => e.serial));
-  await writeRootPages(ctx.storage, ctx.cfg.mirror, listing, rootSerial);
-
-  for (const record of emptied) {
-    await removeProjectPages(ctx.storage, record.name);
+  // Nothing to relist (a no-op run): the root pages stay as they are, byte for byte.
+  const rootMissing = (await ctx.storage.size('root', 'simple/index.html')) === null && (await ctx.storage.size('root', 'simple/index.v1_json')) === null;
+  if (changed || rootMissing) {
+    await ctx.state.saveListing(listing);
+    const rootSerial = serial ?? Math.max(0, ...[...listing.values()].map((e) => e.serial));
+    await writeRootPages(ctx.storage, ctx.cfg.mirror, listing, rootSerial);
+  }
+  for (const name of emptied) {
+    const record = await ctx.state.published(name);
+    if (!record) continue;
+    await removeProjectPages(ctx.storage, name);
     for (const rel of record.pending) await ctx.storage.remove('root', rel);
-    await ctx.state.removePublished(record.name);
+    await ctx.state.removePublished(name);
   }
   await writeLastModified(ctx.storage, new Date());
 }

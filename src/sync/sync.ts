@@ -1,8 +1,10 @@
 /** `jubjub sync`: resume an interrupted run if there is one, then the next pass. */
+import type { RunPlan } from '../state/types.js';
 import type { SyncContext } from './context.js';
 import { executeRun, type RunResult } from './execute-run.js';
 import { planFeedRun, planProjectRun } from './plan-run.js';
 import { UsageError } from '../errors.js';
+import { isProjectSelected } from '../planner/filters/project.js';
 
 export async function runSync(ctx: SyncContext, opts: { projects?: string[] } = {}): Promise<RunResult> {
   await ctx.storage.ensureDirs();
@@ -18,11 +20,14 @@ export async function runSync(ctx: SyncContext, opts: { projects?: string[] } = 
   }
 
   const mirror = await ctx.state.mirror();
-  let plan;
+  let plan: RunPlan;
   if (opts.projects) {
     const built = planProjectRun(mirror, opts.projects);
     if (built.invalid.length > 0) throw new UsageError(`not a valid project name: ${built.invalid.join(', ')}`);
     plan = built.plan;
+    for (const name of Object.keys(plan.projects)) {
+      if (!isProjectSelected(ctx.filters, name)) ctx.log.warn({ project: name }, 'project is not selected by the filters: nothing of it is mirrored');
+    }
   } else {
     plan = await planFeedRun(ctx, mirror);
   }

@@ -52,6 +52,7 @@ describe('first sync', () => {
     m = await makeMirror(up.url);
     { const r0 = await sync(); expect(r0.code, r0.stderr).toBe(0); }
     const before = await stat(path.join(m.root, 'simple/requests/index.html'));
+    const rootBefore = await stat(path.join(m.root, 'simple/index.v1_json'));
     up.resetCounts();
     const r = await sync();
     expect(r.code, r.stderr).toBe(0);
@@ -59,6 +60,7 @@ describe('first sync', () => {
     expect(up.requests.xmlrpc).toEqual({ changelog_since_serial: 1 });
     const after = await stat(path.join(m.root, 'simple/requests/index.html'));
     expect(after.mtimeMs).toBe(before.mtimeMs);
+    expect((await stat(path.join(m.root, 'simple/index.v1_json'))).mtimeMs).toBe(rootBefore.mtimeMs);
   });
 });
 

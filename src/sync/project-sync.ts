@@ -41,10 +41,11 @@ async function currentMeta(ctx: SyncContext, name: string, promised: number): Pr
   return { meta, missing: meta === null };
 }
 
-/** Bytes of the files a plan removes, from what was published. */
-function removedBytes(plan: ProjectPlan, before: PublishedRecord | null): number {
+/** The published files a plan removes (not `.metadata`, not leftovers of failed downloads). */
+function removedFiles(plan: ProjectPlan, before: PublishedRecord | null): { files: number; bytes: number } {
   const gone = new Set(plan.remove);
-  return (before?.files ?? []).filter((f) => gone.has(f.path)).reduce((n, f) => n + f.size, 0);
+  const files = (before?.files ?? []).filter((f) => gone.has(f.path));
+  return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
 }
 
 export async function syncProject(ctx: SyncContext, name: string, promised: number): Promise<ProjectOutcome> {
@@ -58,7 +59,9 @@ export async function syncProject(ctx: SyncContext, name: string, promised: numb
     if (!before && plan.files.length === 0) {
       return { name, ok: true, missing, record: null, added: 0, bytesAdded: 0, removed: 0, bytesRemoved: 0 };
     }
-    return await applyPlan(ctx, plan, before, missing, meta?.info ?? {});
+    // With `upstream_deletions: keep` a vanished project keeps its pages, and their info.
+    const info = meta?.info ?? (await ctx.state.meta(name))?.info ?? {};
+    return await applyPlan(ctx, plan, before, missing, info);
   } catch (err) {
     ctx.log.warn({ project: name, code: errorCode(err), err: errorMessage(err) }, 'project failed');
     return failed(name, err, before);
@@ -116,8 +119,8 @@ async function applyPlan(
     record,
     added: fetched.added,
     bytesAdded: fetched.bytesAdded,
-    removed: plan.remove.filter((p) => !p.endsWith('.metadata')).length,
-    bytesRemoved: removedBytes(plan, before),
+    removed: removedFiles(plan, before).files,
+    bytesRemoved: removedFiles(plan, before).bytes,
   };
   if (!outcome.ok) {
     const first = fetched.failures[0];

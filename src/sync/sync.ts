@@ -58,6 +58,9 @@ function logSummary(ctx: SyncContext, r: RunResult): void {
     },
     'run finished',
   );
+  if (ctx.projects.refusedHosts.size > 0) {
+    ctx.log.warn({ hosts: [...ctx.projects.refusedHosts] }, 'files on hosts outside upstream.file_hosts were refused; add the hosts there if they are trusted');
+  }
   // In a feed run a 404 is an upstream removal; only names the operator typed are worth a warning.
   if (s.command === 'sync --project' && r.missing.length > 0) ctx.log.warn({ projects: r.missing }, 'projects not found upstream');
 }

@@ -11,6 +11,8 @@ import type { JsonApiFile, JsonApiProject } from './schemas.js';
 export interface Rejection {
   filename: string;
   reason: string;
+  /** Set when the file was refused for its host alone. */
+  host?: string;
 }
 
 const ISO = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]00:?00)?$/;
@@ -54,7 +56,7 @@ export function convertJsonApi(doc: JsonApiProject, serial: number, docUrl: stri
       }
       const url = checkFileUrl(f.url, docUrl, hosts);
       if ('reason' in url) {
-        rejected.push({ filename: f.filename, reason: `unsafe URL: ${url.reason}` });
+        rejected.push({ filename: f.filename, reason: `unsafe URL: ${url.reason}`, host: url.host });
         continue;
       }
       seen.add(f.filename);

@@ -16,7 +16,7 @@ export function unsafeFilename(name: string): string | null {
 }
 
 /** Resolves `url` against the document it came from and checks its scheme and host. */
-export function checkFileUrl(url: string, base: string, hosts: readonly string[]): { url: string } | { reason: string } {
+export function checkFileUrl(url: string, base: string, hosts: readonly string[]): { url: string } | { reason: string; host?: string } {
   let parsed: URL;
   try {
     parsed = new URL(url, base);
@@ -24,7 +24,7 @@ export function checkFileUrl(url: string, base: string, hosts: readonly string[]
     return { reason: 'not a URL' };
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { reason: `scheme ${parsed.protocol} is not http(s)` };
-  if (!hosts.includes(parsed.host.toLowerCase())) return { reason: `host ${parsed.host} is not an allowed file host` };
+  if (!hosts.includes(parsed.host.toLowerCase())) return { reason: `host ${parsed.host} is not an allowed file host`, host: parsed.host.toLowerCase() };
   parsed.hash = '';
   return { url: parsed.href };
 }

@@ -28,6 +28,9 @@ function headerSerial(value: string | string[] | undefined): number | undefined 
 }
 
 export class JsonApiClient {
+  /** Hosts file URLs pointed at that the configuration does not allow, for one hint per run. */
+  readonly refusedHosts = new Set<string>();
+
   constructor(
     private readonly http: UpstreamHttp,
     private readonly opts: ProjectSourceOptions,
@@ -57,7 +60,10 @@ export class JsonApiClient {
     if (meta.name !== normalizeName(name)) {
       throw new JubjubError('E_INVALID_UPSTREAM', `${url}: document is for project ${JSON.stringify(meta.displayName)}, not ${name}`);
     }
-    for (const r of rejected) this.log.warn({ project: meta.name, filename: r.filename, reason: r.reason }, 'rejected upstream file');
+    for (const r of rejected) {
+      this.log.warn({ project: meta.name, filename: r.filename, reason: r.reason }, 'rejected upstream file');
+      if (r.host) this.refusedHosts.add(r.host);
+    }
     if (this.opts.coreMetadata && coreMetadataUnknown.length > 0) await this.fillCoreMetadata(meta, new Set(coreMetadataUnknown));
     return meta;
   }

@@ -82,6 +82,8 @@ describe('incremental sync', () => {
 
     const r = await sync();
     expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stderr.split('\n').find((l) => l.includes('"run finished"')) ?? '{}') as Record<string, number>;
+    expect(summary).toMatchObject({ projects: 5, failed: 0, filesAdded: 2, filesRemoved: 2 });
     expect(Object.keys(up.requests.json).sort()).toEqual(['brand-new', 'certifi', 'docopt', 'idna', 'urllib3']);
     expect(Object.keys(up.requests.files).sort()).toEqual([added, up.files().find((f) => f.project === 'brand-new')?.filename].sort());
     expect(await publishedFiles(m.root)).toEqual(expectedAll());

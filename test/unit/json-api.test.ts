@@ -142,8 +142,11 @@ describe('fetchProject', () => {
     const releases = d.releases as Record<string, Array<Record<string, unknown>>>;
     releases['0.9'] = [{ ...releases['1.0']?.[0], filename, url: url.replace('HOST', host) }];
     handler = json(d);
-    const meta = await client().fetchProject('foo-bar', 0);
+    const c = client();
+    const meta = await c.fetchProject('foo-bar', 0);
     const names = meta?.releases.flatMap((r) => r.files.map((f) => f.filename));
     expect(names).toEqual(['foo_bar-1.0.tar.gz']);
+    // Only a refusal for the host alone is worth the "add it to file_hosts" hint.
+    expect([...c.refusedHosts]).toEqual(url.includes('evil.example') ? ['evil.example'] : []);
   });
 });

@@ -139,6 +139,9 @@ export class UpstreamHttp {
     return new Promise<OpenResponse>((resolve, reject) => {
       stream.once('error', (err) => reject(err instanceof RequestError && err.cause instanceof JubjubError ? err.cause : networkError(err, url)));
       stream.once('response', (res: http.IncomingMessage & { url?: string }) => {
+        // Consumers see body errors through their own iteration or pipeline; this keeps an
+        // error on a body nobody reads (a drained 5xx) from becoming an uncaught exception.
+        stream.on('error', () => undefined);
         resolve({ status: res.statusCode ?? 0, headers: res.headers, url: res.url ?? url, body: stream });
       });
     });

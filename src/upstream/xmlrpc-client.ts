@@ -77,9 +77,8 @@ export class XmlRpcClient {
         if (!Array.isArray(row) || row.length < 5) throw bad('changelog row is not a 5-item array');
         const [name, version, , action, serial] = row;
         if (typeof name !== 'string' || typeof serial !== 'number') throw bad('changelog row has no name or serial');
-        if (serial <= last) continue;
         rows.push({ name, version: typeof version === 'string' ? version : null, action: String(action ?? ''), serial });
-        last = serial;
+        last = Math.max(last, serial);
       }
       if (page.length < CHANGELOG_PAGE || last === from) return rows;
       from = last;

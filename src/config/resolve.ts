@@ -68,6 +68,9 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
   if (isInside(root, state)) throw new KeyError(['mirror', 'root'], 'must not be inside mirror.state');
 
   const url = raw.upstream.url.replace(/\/+$/, '');
+  if (/\/(simple|pypi)$/i.test(new URL(url).pathname)) {
+    throw new KeyError(['upstream', 'url'], `expected the index root (e.g. https://pypi.org), not its ${new URL(url).pathname}/ endpoint`);
+  }
   const hosts = new Set([hostOf(url), ...raw.upstream.file_hosts.map((h) => h.toLowerCase())]);
   if (raw.upstream.files_url) hosts.add(hostOf(raw.upstream.files_url));
   if (hostOf(url) === 'pypi.org') hosts.add(PYPI_FILE_HOST);

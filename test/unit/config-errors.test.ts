@@ -198,3 +198,15 @@ describe('upstream.file_hosts', () => {
     expect(cfg.upstream.fileHosts).toEqual(expect.arrayContaining(['cdn.example.com', '10.0.0.1:8080', '127.0.0.1:3141']));
   });
 });
+
+describe('upstream.url', () => {
+  test.each(['https://pypi.org/simple/', 'https://pypi.org/simple', 'http://mirror.example/pypi/'])('%s is refused with a hint to give the root', async (url) => {
+    const msg = await failure(`upstream:\n  url: ${url}\n`);
+    expect(msg).toMatch(/^upstream\.url: expected the index root \(e\.g\. https:\/\/pypi\.org\), not its \/(simple|pypi)\/ endpoint/);
+    expect(msg).toMatch(lineSuffix(2));
+  });
+
+  test('a root under a path prefix is fine', async () => {
+    expect((await load('upstream:\n  url: https://mirror.example/python/\n')).upstream.url).toBe('https://mirror.example/python');
+  });
+});

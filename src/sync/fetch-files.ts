@@ -2,7 +2,9 @@
  * Brings every planned file of one project onto disk, through the shared download
  * queue so files of one project download in parallel too. A file already at its
  * content-addressed path with the right size was verified before it was renamed there
- * (by this run or a killed one), so it is not downloaded again.
+ * (by this run or a killed one), so it is not downloaded again. Only paths the record
+ * lists as pending can be on disk unpublished (they are recorded before any download
+ * starts), so only those are looked for.
  */
 import { createHash } from 'node:crypto';
 import { downloadVerified } from '../download/verified-download.js';
@@ -34,12 +36,12 @@ function candidateUrls(ctx: SyncContext, url: string): string[] {
   return mirrored === url ? [url] : [mirrored, url];
 }
 
-async function ensureMetadata(ctx: SyncContext, p: PlannedFile): Promise<string | null> {
+async function ensureMetadata(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boolean): Promise<string | null> {
   const sha = p.metadataSha256;
   if (sha === null) return null;
   const rel = `${p.path}.metadata`;
   if (p.metadataPublished) return sha;
-  const existing = await ctx.storage.read('root', rel);
+  const existing = maybeOnDisk || p.published ? await ctx.storage.read('root', rel) : null;
   if (existing && createHash('sha256').update(existing).digest('hex') === sha) return sha;
   try {
     await ctx.downloadQueue.add(
@@ -67,9 +69,9 @@ function notStopping(ctx: SyncContext): void {
   if (ctx.stopping.requested) throw new JubjubError('E_INTERRUPTED', 'stopped before this download started');
 }
 
-async function ensureFile(ctx: SyncContext, p: PlannedFile): Promise<number> {
+async function ensureFile(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boolean): Promise<number> {
   if (p.published) return 0;
-  if ((await ctx.storage.size('root', p.path)) === p.file.size) return 0;
+  if (maybeOnDisk && (await ctx.storage.size('root', p.path)) === p.file.size) return 0;
   return ctx.downloadQueue.add(
     () => {
       // Checked when the queue starts the task: a stop abandons what has not begun.
@@ -85,13 +87,15 @@ async function ensureFile(ctx: SyncContext, p: PlannedFile): Promise<number> {
   );
 }
 
-export async function fetchFiles(ctx: SyncContext, planned: PlannedFile[]): Promise<FetchResult> {
+/** `pending`: paths a killed run may have left on disk (see PublishedRecord.pending). */
+export async function fetchFiles(ctx: SyncContext, planned: PlannedFile[], pending: ReadonlySet<string>): Promise<FetchResult> {
   const result: FetchResult = { files: [], failures: [], interrupted: false, added: 0, bytesAdded: 0 };
   const settled = await Promise.allSettled(
     planned.map(async (p) => {
-      const bytes = await ensureFile(ctx, p);
+      const maybeOnDisk = pending.has(p.path);
+      const bytes = await ensureFile(ctx, p, maybeOnDisk);
       try {
-        return { p, bytes, metadataSha256: await ensureMetadata(ctx, p), interrupted: false };
+        return { p, bytes, metadataSha256: await ensureMetadata(ctx, p, maybeOnDisk), interrupted: false };
       } catch (err) {
         // The file itself is in place and verified: publish it; the resumed run adds its metadata.
         if (err instanceof JubjubError && err.code === 'E_INTERRUPTED') return { p, bytes, metadataSha256: null, interrupted: true };

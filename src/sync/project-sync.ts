@@ -83,7 +83,7 @@ async function applyPlan(
     // Recorded before downloading, so files of a killed run are known even if no page names them yet.
     await ctx.state.savePublished({ ...base, pending: [...new Set([...base.pending, ...toFetch])] });
   }
-  const fetched = await fetchFiles(ctx, plan.files);
+  const fetched = await fetchFiles(ctx, plan.files, new Set(base.pending));
   for (const f of fetched.failures) ctx.log.warn({ project: plan.name, filename: f.filename, code: f.code, err: f.error }, 'file failed');
 
   const record: PublishedRecord = {

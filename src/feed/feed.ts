@@ -27,7 +27,8 @@ export interface Changes {
 export interface ChangeFeed {
   /** The upstream's current serial, without listing anything. */
   lastSerial(): Promise<number>;
-  snapshot(): Promise<Snapshot>;
+  /** Every project the upstream has, keeping only those `wanted` accepts (by normalized name). */
+  snapshot(wanted: (name: string) => boolean): Promise<Snapshot>;
   since(serial: number): Promise<Changes>;
 }
 
@@ -46,21 +47,21 @@ export class XmlRpcFeed implements ChangeFeed {
     return this.rpc.changelogLastSerial();
   }
 
-  async snapshot(): Promise<Snapshot> {
+  async snapshot(wanted: (name: string) => boolean): Promise<Snapshot> {
     // Ask for the serial first: anything that changes while the listing streams in is
     // after it, so the next run's changelog picks it up.
     const serial = await this.rpc.changelogLastSerial();
-    const listing = await this.rpc.listPackagesWithSerial();
     const projects = new Map<string, ProjectSerial>();
-    let invalid = 0;
-    for (const [display, s] of listing) {
+    const invalid = new Set<string>();
+    await this.rpc.listPackagesWithSerial((display, s) => {
       if (!isValidProjectName(display)) {
-        invalid++;
-        continue;
+        invalid.add(display);
+        return;
       }
-      projects.set(normalizeName(display), { display, serial: s });
-    }
-    if (invalid > 0) this.log.warn({ invalid }, 'skipped projects with invalid names');
+      const name = normalizeName(display);
+      if (wanted(name)) projects.set(name, { display, serial: s });
+    });
+    if (invalid.size > 0) this.log.warn({ invalid: invalid.size }, 'skipped projects with invalid names');
     return { serial, projects };
   }
 

@@ -19,8 +19,8 @@ export async function planFeedRun(ctx: SyncContext, mirror: MirrorState): Promis
     for (const name of ctx.filters.allowedProjects) if (wanted(name)) projects[name] = 0;
     for (const name of listing.keys()) projects[name] ??= 0;
   } else if (mirror.serial === null) {
-    const snap = await ctx.feed.snapshot();
-    for (const [name, p] of snap.projects) if (wanted(name)) projects[name] = p.serial;
+    const snap = await ctx.feed.snapshot(wanted);
+    for (const [name, p] of snap.projects) projects[name] = p.serial;
     for (const name of listing.keys()) projects[name] ??= 0;
     target = snap.serial;
   } else {

@@ -6,7 +6,7 @@ import { JubjubError } from '../errors.js';
 import type { UpstreamHttp } from './http.js';
 import { statusError } from './http.js';
 import { encodeCall } from './xmlrpc-encode.js';
-import { XmlRpcResponseParser, type XmlRpcValue } from './xmlrpc-parse.js';
+import { XmlRpcResponseParser, type MemberSink, type XmlRpcValue } from './xmlrpc-parse.js';
 
 /** One changelog row reduced to what a mirror uses; the action text is irrelevant by design. */
 export interface ChangelogRow {
@@ -34,7 +34,7 @@ export class XmlRpcClient {
     this.endpoint = `${upstreamUrl}/pypi`;
   }
 
-  call(method: string, params: Array<number | string> = []): Promise<XmlRpcValue> {
+  call(method: string, params: Array<number | string> = [], onTopMember?: MemberSink): Promise<XmlRpcValue> {
     const body = encodeCall(method, params);
     return this.http.retry(method, async () => {
       const res = await this.http.open(this.endpoint, {
@@ -47,7 +47,7 @@ export class XmlRpcClient {
         res.body.resume();
         throw statusError(res.status, `${this.endpoint} (${method})`, res.headers);
       }
-      const parser = new XmlRpcResponseParser();
+      const parser = new XmlRpcResponseParser(onTopMember);
       try {
         for await (const chunk of res.body as AsyncIterable<Buffer>) parser.write(chunk);
       } catch (err) {
@@ -85,12 +85,14 @@ export class XmlRpcClient {
     }
   }
 
-  /** Every project's display name and last serial. */
-  async listPackagesWithSerial(): Promise<Map<string, number>> {
-    const v = await this.call('list_packages_with_serial');
+  /**
+   * Every project's display name and last serial, handed to `onProject` as the response
+   * streams in. A retried call starts over, so `onProject` must tolerate repeats.
+   */
+  async listPackagesWithSerial(onProject: (name: string, serial: number) => void): Promise<void> {
+    const v = await this.call('list_packages_with_serial', [], (name, serial) => {
+      if (typeof serial === 'number') onProject(name, serial);
+    });
     if (!(v instanceof Map)) throw bad('list_packages_with_serial is not a struct');
-    const out = new Map<string, number>();
-    for (const [name, serial] of v) if (typeof serial === 'number') out.set(name, serial);
-    return out;
   }
 }

@@ -45,6 +45,9 @@ function scalar(tag: string, text: string): XmlRpcValue {
   }
 }
 
+/** Receives each member of the response's top-level struct instead of it being stored. */
+export type MemberSink = (name: string, value: XmlRpcValue) => void;
+
 export class XmlRpcResponseParser {
   private readonly sax = new SaxesParser({ xmlns: false });
   private readonly decoder = new StringDecoder('utf8');
@@ -53,7 +56,11 @@ export class XmlRpcResponseParser {
   private fault = false;
   private error: Error | undefined;
 
-  constructor() {
+  /**
+   * With `onTopMember`, the members of a top-level struct go to the sink as they are
+   * parsed, so a listing of 750,000 projects is never held as one value.
+   */
+  constructor(private readonly onTopMember?: MemberSink) {
     this.sax.on('doctype', () => {
       throw invalid('DOCTYPE is not allowed');
     });
@@ -132,7 +139,10 @@ export class XmlRpcResponseParser {
     } else if (top.kind === 'member' && name === 'member') {
       this.stack.pop();
       const struct = this.top();
-      if (struct?.kind === 'struct' && top.value !== undefined) struct.map.set(top.name, top.value);
+      if (struct?.kind !== 'struct' || top.value === undefined) return;
+      // Stack here: [value, struct]: a member of the top-level struct (not of a fault).
+      if (this.onTopMember && this.stack.length === 2 && !this.fault) this.onTopMember(top.name, top.value);
+      else struct.map.set(top.name, top.value);
     } else if (top.kind === 'value' && name === 'value') {
       this.stack.pop();
       const v = top.typed ? top.result : top.text;

@@ -1,5 +1,6 @@
 /** `jubjub status [--json]`: read-only, no lock and no network, safe for monitoring. */
 import { loadConfig } from '../config/load.js';
+import { RootIndex } from '../publish/root-index.js';
 import { StateStore } from '../state/store.js';
 import type { MirrorState, RunPlan } from '../state/types.js';
 import { Storage } from '../storage/storage.js';
@@ -20,15 +21,9 @@ export interface StatusReport {
   unfinishedRun: { command: RunPlan['command']; startedAt: string; projects: number; done: number } | null;
 }
 
-export async function buildStatus(state: StateStore): Promise<StatusReport> {
+export async function buildStatus(state: StateStore, rootIndex: RootIndex): Promise<StatusReport> {
   const mirror = await state.mirror();
-  const listing = await state.listing();
-  let files = 0;
-  let bytes = 0;
-  for (const e of listing.values()) {
-    files += e.files;
-    bytes += e.bytes;
-  }
+  const { projects, files, bytes } = await rootIndex.totals();
   const run = await state.run();
   return {
     serial: mirror.serial,
@@ -36,7 +31,7 @@ export async function buildStatus(state: StateStore): Promise<StatusReport> {
     lag: mirror.serial !== null && mirror.upstreamSerial !== null ? Math.max(0, mirror.upstreamSerial - mirror.serial) : null,
     lastRun: mirror.lastRun,
     lastSuccessAt: mirror.lastSuccessAt,
-    projects: listing.size,
+    projects,
     files,
     bytes,
     failed: mirror.failed,
@@ -85,8 +80,8 @@ function render(s: StatusReport): string {
 
 export async function statusCommand(args: Args): Promise<number> {
   const cfg = await loadConfig(args.config);
-  const state = new StateStore(new Storage(cfg.mirror.root, cfg.mirror.state));
-  const report = await buildStatus(state);
+  const storage = new Storage(cfg.mirror.root, cfg.mirror.state);
+  const report = await buildStatus(new StateStore(storage), new RootIndex(storage));
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
   return 0;
 }

@@ -1,21 +1,40 @@
-/** The root listings, rendered from the listing state in one pass (sorted by name). */
+/**
+ * The root listings. They are assembled from fragments (see root-index.ts), so every
+ * piece renders on its own: head, one fragment per run of entries, tail. A whole page
+ * is head + fragments + tail, byte for byte whichever way it is cut.
+ */
 import type { ListingEntry } from '../state/types.js';
 import { API_VERSION, escapeHtml } from './links.js';
 
-export function sortedEntries(listing: Map<string, ListingEntry>): Array<[string, ListingEntry]> {
+export type Entry = [name: string, entry: ListingEntry];
+
+export function sortedEntries(listing: Map<string, ListingEntry>): Entry[] {
   return [...listing.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
-export function renderRootHtml(entries: Array<[string, ListingEntry]>): string {
-  const parts: string[] = [
-    `<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="${API_VERSION}">\n    <title>Simple index</title>\n  </head>\n  <body>\n`,
-  ];
-  for (const [name, e] of entries) parts.push(`    <a href="${name}/">${escapeHtml(e.display)}</a><br />\n`);
-  parts.push('  </body>\n</html>\n');
-  return parts.join('');
+export const ROOT_HTML_HEAD = `<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="${API_VERSION}">\n    <title>Simple index</title>\n  </head>\n  <body>\n`;
+export const ROOT_HTML_TAIL = '  </body>\n</html>\n';
+
+export function rootHtmlFragment(entries: Entry[]): string {
+  let out = '';
+  for (const [name, e] of entries) out += `    <a href="${escapeHtml(name)}/">${escapeHtml(e.display)}</a><br />\n`;
+  return out;
 }
 
-export function renderRootJson(entries: Array<[string, ListingEntry]>, serial: number): string {
-  const projects = entries.map(([, e]) => ({ name: e.display, '_last-serial': e.serial }));
-  return JSON.stringify({ meta: { 'api-version': API_VERSION, '_last-serial': serial }, projects });
+export function rootJsonHead(serial: number): string {
+  return `{"meta":{"api-version":"${API_VERSION}","_last-serial":${serial}},"projects":[`;
+}
+export const ROOT_JSON_TAIL = ']}';
+
+/** Items separated by commas, without brackets; empty for no entries. */
+export function rootJsonFragment(entries: Entry[]): string {
+  return entries.map(([, e]) => JSON.stringify({ name: e.display, '_last-serial': e.serial })).join(',');
+}
+
+export function renderRootHtml(entries: Entry[]): string {
+  return ROOT_HTML_HEAD + rootHtmlFragment(entries) + ROOT_HTML_TAIL;
+}
+
+export function renderRootJson(entries: Entry[], serial: number): string {
+  return rootJsonHead(serial) + rootJsonFragment(entries) + ROOT_JSON_TAIL;
 }

@@ -5,11 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/types.js';
-import type { ListingEntry } from '../state/types.js';
 import type { Storage } from '../storage/storage.js';
 import { lastModifiedStamp, projectDir } from './links.js';
 import { renderJsonApi, renderProjectHtml, renderProjectJson, type ProjectPageInput } from './project-pages.js';
-import { renderRootHtml, renderRootJson, sortedEntries } from './root-pages.js';
 
 type Mirror = Config['mirror'];
 
@@ -39,16 +37,6 @@ export async function removeProjectPages(storage: Storage, name: string): Promis
   const dir = projectDir(name);
   for (const rel of [`${dir}/index.v1_json`, `${dir}/index.html`, `${dir}/index.v1_html`, `pypi/${name}/json`]) {
     await storage.remove('root', rel);
-  }
-}
-
-export async function writeRootPages(storage: Storage, mirror: Mirror, listing: Map<string, ListingEntry>, serial: number): Promise<void> {
-  const entries = sortedEntries(listing);
-  if (mirror.formats.includes('json')) await storage.writeFile('root', 'simple/index.v1_json', renderRootJson(entries, serial));
-  if (mirror.formats.includes('html')) {
-    const html = renderRootHtml(entries);
-    await storage.writeFile('root', 'simple/index.html', html);
-    await storage.writeFile('root', 'simple/index.v1_html', html);
   }
 }
 

@@ -4,10 +4,9 @@
  */
 import type { ProjectMeta } from '../model.js';
 import type { Storage } from '../storage/storage.js';
-import type { JournalEntry, ListingEntry, MirrorState, PublishedRecord, RunPlan } from './types.js';
+import type { JournalEntry, MirrorState, PublishedRecord, RunPlan } from './types.js';
 
 const MIRROR = 'mirror.json';
-const LISTING = 'listing.json';
 const RUN = 'run.json';
 const JOURNAL = 'run.journal';
 
@@ -63,15 +62,6 @@ export class StateStore {
 
   removePublished(name: string): Promise<void> {
     return this.storage.remove('state', `published/${name}.json`);
-  }
-
-  async listing(): Promise<Map<string, ListingEntry>> {
-    const obj = (await this.readJson<Record<string, ListingEntry>>(LISTING)) ?? {};
-    return new Map(Object.entries(obj));
-  }
-
-  saveListing(listing: Map<string, ListingEntry>): Promise<void> {
-    return this.writeJson(LISTING, Object.fromEntries(listing), true);
   }
 
   async run(): Promise<{ plan: RunPlan; done: Map<string, JournalEntry> } | null> {

@@ -53,7 +53,7 @@ export interface PublishedRecord {
   overBudget: boolean;
 }
 
-/** One line of the root listing (`state/listing.json`). */
+/** One line of the root listing (kept in `state/listing/`, see publish/root-index.ts). */
 export interface ListingEntry {
   display: string;
   serial: number;

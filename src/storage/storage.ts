@@ -8,8 +8,10 @@
  * configs never serve, so a killed run leaves nothing half-written in sight.
  */
 import { randomBytes } from 'node:crypto';
-import type { WriteStream } from 'node:fs';
-import { appendFile, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { appendFile, copyFile, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { JubjubError } from '../errors.js';
 
@@ -28,6 +30,24 @@ function storageError(err: unknown, what: string): JubjubError {
   const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
   const hint = code === 'ENOSPC' ? 'disk full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
   return new JubjubError('E_STORAGE', `cannot ${what}: ${hint}`, { cause: err });
+}
+
+/** Joins small chunks into writes of a few MB: a thousand tiny writes cost more than the bytes. */
+async function* coalesce(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<Buffer> {
+  const LIMIT = 4 * 1024 * 1024;
+  let pending: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    pending.push(buf);
+    size += buf.length;
+    if (size >= LIMIT) {
+      yield Buffer.concat(pending, size);
+      pending = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(pending, size);
 }
 
 export class Storage {
@@ -81,6 +101,34 @@ export class Storage {
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw storageError(err, `write ${area}/${rel}`);
+    }
+  }
+
+  /** Replaces `rel` atomically with what `chunks` yields, written as it comes (large pages). */
+  async writeStream(area: Area, rel: string, chunks: AsyncIterable<string | Buffer>): Promise<void> {
+    const full = this.resolve(area, rel);
+    const tmp = this.tempPath(area);
+    try {
+      await mkdir(path.dirname(tmp), { recursive: true });
+      await pipeline(Readable.from(coalesce(chunks)), createWriteStream(tmp));
+      await this.renameInto(tmp, full);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw storageError(err, `write ${area}/${rel}`);
+    }
+  }
+
+  /** Replaces `to` atomically with a copy of `from` (the kernel copies; no bytes pass through JS). */
+  async copy(area: Area, from: string, to: string): Promise<void> {
+    const src = this.resolve(area, from);
+    const full = this.resolve(area, to);
+    const tmp = this.tempPath(area);
+    try {
+      await copyFile(src, tmp);
+      await this.renameInto(tmp, full);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw storageError(err, `write ${area}/${to}`);
     }
   }
 

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { XmlRpcFeed, type ChangeFeed } from '../feed/feed.js';
 import { loadFilters, type CompiledFilters } from '../planner/filters/compile.js';
+import { RootIndex } from '../publish/root-index.js';
 import { StateStore } from '../state/store.js';
 import { Storage } from '../storage/storage.js';
 import { UpstreamHttp } from '../upstream/http.js';
@@ -16,6 +17,7 @@ export interface SyncContext {
   http: UpstreamHttp;
   storage: Storage;
   state: StateStore;
+  rootIndex: RootIndex;
   filters: CompiledFilters;
   feed: ChangeFeed;
   projects: JsonApiClient;
@@ -41,6 +43,7 @@ export async function createContext(cfg: Config, log: Logger): Promise<SyncConte
     http,
     storage,
     state: new StateStore(storage),
+    rootIndex: new RootIndex(storage),
     filters,
     feed: new XmlRpcFeed(new XmlRpcClient(http, cfg.upstream.url, [upstreamHost]), log),
     projects: new JsonApiClient(

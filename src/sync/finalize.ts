@@ -3,7 +3,7 @@
  * the pages and files of projects left with nothing (no listing names them any more),
  * then `last-modified`. Works from the run plan, so a resumed run finishes the same way.
  */
-import { removeProjectPages, writeLastModified, writeRootPages } from '../publish/writer.js';
+import { removeProjectPages, writeLastModified } from '../publish/writer.js';
 import type { ListingEntry, PublishedRecord } from '../state/types.js';
 import type { SyncContext } from './context.js';
 
@@ -21,10 +21,6 @@ export function listingChange(record: PublishedRecord | null): ListingChange {
   };
 }
 
-function sameEntry(a: ListingEntry | undefined, b: ListingEntry): boolean {
-  return a !== undefined && a.display === b.display && a.serial === b.serial && a.files === b.files && a.bytes === b.bytes;
-}
-
 /**
  * `changes` holds what this process learned (one small line per project, never whole
  * records); projects finished by an earlier, killed process are read back from the state.
@@ -35,27 +31,19 @@ export async function finalizeRun(
   changes: Map<string, ListingChange>,
   serial: number | null,
 ): Promise<void> {
-  const listing = await ctx.state.listing();
+  const updates = new Map<string, ListingEntry | null>();
   const emptied: string[] = [];
-  let changed = false;
   for (const name of names) {
     const change = changes.get(name) ?? listingChange(await ctx.state.published(name));
-    if (typeof change === 'object') {
-      if (!sameEntry(listing.get(name), change)) {
-        listing.set(name, change);
-        changed = true;
-      }
-      continue;
-    }
-    if (listing.delete(name)) changed = true;
+    updates.set(name, typeof change === 'object' ? change : null);
     if (change === 'empty') emptied.push(name);
   }
+  const changed = await ctx.rootIndex.apply(updates);
   // Nothing to relist (a no-op run): the root pages stay as they are, byte for byte.
   const rootMissing = (await ctx.storage.size('root', 'simple/index.html')) === null && (await ctx.storage.size('root', 'simple/index.v1_json')) === null;
   if (changed || rootMissing) {
-    await ctx.state.saveListing(listing);
-    const rootSerial = serial ?? Math.max(0, ...[...listing.values()].map((e) => e.serial));
-    await writeRootPages(ctx.storage, ctx.cfg.mirror, listing, rootSerial);
+    const fallback = Math.max(0, ...[...updates.values()].map((e) => e?.serial ?? 0));
+    await ctx.rootIndex.writePages(ctx.cfg.mirror.formats, serial ?? fallback);
   }
   for (const name of emptied) {
     const record = await ctx.state.published(name);

@@ -6,26 +6,29 @@ import type { SyncContext } from './context.js';
 
 /** The next full or incremental pass, from the change feed. */
 export async function planFeedRun(ctx: SyncContext, mirror: MirrorState): Promise<RunPlan> {
-  const listing = await ctx.state.listing();
   const projects: Record<string, number> = {};
-  // A project is visited if the filters select it, or if it is published (so that a
+  // A project is visited if the filters select it, or if it is listed (so that a
   // project the filters or the upstream dropped is removed).
-  const wanted = (name: string) => isProjectSelected(ctx.filters, name) || listing.has(name);
   let target: number;
-  if (mirror.serial === null && !ctx.filters.allowAll) {
-    // An allowlist names every project there can be: no need to stream the upstream's
-    // full listing (tens of MB at PyPI) to find them. Names it lacks answer 404.
-    target = await ctx.feed.lastSerial();
-    for (const name of ctx.filters.allowedProjects) if (wanted(name)) projects[name] = 0;
-    for (const name of listing.keys()) projects[name] ??= 0;
-  } else if (mirror.serial === null) {
-    const snap = await ctx.feed.snapshot(wanted);
-    for (const [name, p] of snap.projects) projects[name] = p.serial;
-    for (const name of listing.keys()) projects[name] ??= 0;
-    target = snap.serial;
+  if (mirror.serial === null) {
+    const listed = new Set(await ctx.rootIndex.names());
+    const wanted = (name: string) => isProjectSelected(ctx.filters, name) || listed.has(name);
+    if (!ctx.filters.allowAll) {
+      // An allowlist names every project there can be: no need to stream the upstream's
+      // full listing (tens of MB at PyPI) to find them. Names it lacks answer 404.
+      target = await ctx.feed.lastSerial();
+      for (const name of ctx.filters.allowedProjects) if (wanted(name)) projects[name] = 0;
+    } else {
+      const snap = await ctx.feed.snapshot(wanted);
+      for (const [name, p] of snap.projects) projects[name] = p.serial;
+      target = snap.serial;
+    }
+    for (const name of listed) projects[name] ??= 0;
   } else {
     const changes = await ctx.feed.since(mirror.serial);
-    for (const [name, serial] of changes.changed) if (wanted(name)) projects[name] = serial;
+    for (const [name, serial] of changes.changed) {
+      if (isProjectSelected(ctx.filters, name) || (await ctx.rootIndex.get(name)) !== undefined) projects[name] = serial;
+    }
     target = changes.serial;
   }
   for (const [name, f] of Object.entries(mirror.failed)) projects[name] = Math.max(projects[name] ?? 0, f.serial);

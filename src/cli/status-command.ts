@@ -42,6 +42,9 @@ export async function buildStatus(state: StateStore, rootIndex: RootIndex): Prom
   };
 }
 
+/** Lines per list in the human output; a broken upstream can fail thousands of projects. */
+const SHOWN = 20;
+
 function human(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
@@ -72,9 +75,11 @@ function render(s: StatusReport): string {
   }
   const failed = Object.entries(s.failed);
   lines.push(`failed:        ${failed.length}`);
-  for (const [name, f] of failed) lines.push(`  ${name}: ${f.code} ${f.error}`);
+  for (const [name, f] of failed.slice(0, SHOWN)) lines.push(`  ${name}: ${f.code} ${f.error}`);
+  if (failed.length > SHOWN) lines.push(`  ... and ${failed.length - SHOWN} more (status --json lists all)`);
   lines.push(`over budget:   ${s.overBudget.length}`);
-  for (const name of s.overBudget) lines.push(`  ${name}`);
+  for (const name of s.overBudget.slice(0, SHOWN)) lines.push(`  ${name}`);
+  if (s.overBudget.length > SHOWN) lines.push(`  ... and ${s.overBudget.length - SHOWN} more (status --json lists all)`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -110,6 +110,22 @@ describe('check-config and status', () => {
   });
 });
 
+describe('logs', () => {
+  test('log.format json gives one JSON object a line; pretty gives readable lines', async () => {
+    const json = await mirror({ filters: { allow: ['idna'] }, log: { level: 'info', format: 'json' } });
+    const j = await runJubjub(['sync', '-c', json.config]);
+    const lines = j.stderr.trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain('run finished');
+
+    const pretty = await mirror({ filters: { allow: ['idna'] }, log: { level: 'info', format: 'pretty' } });
+    const p = await runJubjub(['sync', '-c', pretty.config]);
+    expect(p.code).toBe(0);
+    expect(p.stderr).toMatch(/INFO.*run finished/);
+    expect(p.stderr).not.toMatch(/^\{"level"/m);
+  });
+});
+
 describe('change feed', () => {
   test('pages through changelog_since_serial past 50,000 rows', async () => {
     const big = await FakePypi.start();

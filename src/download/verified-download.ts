@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { JubjubError } from '../errors.js';
-import type { Storage } from '../storage/storage.js';
+import { storageError, type Storage } from '../storage/storage.js';
 import { networkError, statusError, type UpstreamHttp } from '../upstream/http.js';
 
 export interface Expected {
@@ -63,7 +63,7 @@ async function attempt(deps: DownloadDeps, url: string, expected: Expected, dest
     res.body.destroy();
     await deps.storage.discard(temp);
     if (err instanceof JubjubError) throw err;
-    if ((err as NodeJS.ErrnoException).syscall === 'write') throw new JubjubError('E_STORAGE', `cannot write a download: ${(err as NodeJS.ErrnoException).code ?? 'EIO'}`, { cause: err });
+    if ((err as NodeJS.ErrnoException).syscall === 'write') throw storageError(err, 'write a download');
     throw networkError(err, url);
   }
   const sha = digest.hex();

@@ -25,7 +25,8 @@ export interface TempFile {
   stream: WriteStream;
 }
 
-function storageError(err: unknown, what: string): JubjubError {
+/** One wording for disk failures, wherever they surface: `cannot <what>: disk full`. */
+export function storageError(err: unknown, what: string): JubjubError {
   if (err instanceof JubjubError) return err;
   const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
   const hint = code === 'ENOSPC' ? 'disk full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;

@@ -41,12 +41,15 @@ export async function executeRun(
   const tally: Tally = { added: 0, bytesAdded: 0, removed: 0, bytesRemoved: 0 };
   const inFlight = Math.max(16, ctx.cfg.upstream.metadataConcurrency * 2 + ctx.cfg.upstream.downloadConcurrency * 2);
   const queue = new PQueue({ concurrency: inFlight });
+  // A failure of our own disk ends the run (every further project would fail the same
+  // way); in-flight work settles first, and the journal lets the next run resume.
+  let fatal: unknown;
 
   for (const name of names) {
-    if (ctx.stopping.requested) break;
+    if (ctx.stopping.requested || fatal !== undefined) break;
     if (done.has(name)) continue;
     await queue.onSizeLessThan(inFlight);
-    void queue.add(async () => {
+    const task = queue.add(async () => {
       const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0);
       if (outcome.interrupted) return;
       changes.set(name, listingChange(outcome.record));
@@ -62,8 +65,12 @@ export async function executeRun(
       await ctx.state.journal(entry);
       done.set(name, entry);
     });
+    task.catch((err: unknown) => {
+      fatal ??= err;
+    });
   }
   await queue.onIdle();
+  if (fatal !== undefined) throw fatal;
   const interrupted = names.some((n) => !done.has(n));
 
   const finished = names.filter((n) => done.has(n));

@@ -4,7 +4,7 @@
  * the pages name, then deletions. A project that ends with no files keeps its (empty)
  * record until the run's finish removes its pages after the root listing drops it.
  */
-import { errorCode, errorMessage } from '../errors.js';
+import { JubjubError, errorCode, errorMessage } from '../errors.js';
 import type { ProjectMeta } from '../model.js';
 import { isProjectSelected } from '../planner/filters/project.js';
 import { planProject, type ProjectPlan } from '../planner/plan.js';
@@ -63,6 +63,7 @@ export async function syncProject(ctx: SyncContext, name: string, promised: numb
     const info = meta?.info ?? (await ctx.state.meta(name))?.info ?? {};
     return await applyPlan(ctx, plan, before, missing, info);
   } catch (err) {
+    if (err instanceof JubjubError && err.code === 'E_STORAGE') throw err;
     ctx.log.warn({ project: name, code: errorCode(err), err: errorMessage(err) }, 'project failed');
     return failed(name, err, before);
   }

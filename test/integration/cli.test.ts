@@ -3,27 +3,16 @@ import { spawn } from 'node:child_process';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FakePypi, seedDemo } from '../fake-pypi/index.js';
-import { cleanup, makeMirror, runJubjub, type Mirror } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { FakePypi } from '../fake-pypi/index.js';
+import { useDemoUpstream } from './demo-upstream.js';
+import { runJubjub } from './harness.js';
 
 let up: FakePypi;
-const mirrors: Mirror[] = [];
-
-beforeAll(async () => {
-  up = await FakePypi.start();
-  seedDemo(up);
-});
-afterAll(async () => {
-  await up.close();
-  for (const m of mirrors) await cleanup(m);
+const mirror = useDemoUpstream((u) => {
+  up = u;
 });
 
-async function mirror(overrides: Record<string, unknown> = {}): Promise<Mirror> {
-  const m = await makeMirror(up.url, overrides);
-  mirrors.push(m);
-  return m;
-}
 
 function oneLine(stderr: string): string {
   const lines = stderr.trim().split('\n');

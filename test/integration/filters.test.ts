@@ -5,23 +5,17 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FakePypi, seedDemo } from '../fake-pypi/index.js';
-import { cleanup, makeMirror, publishedFiles, runJubjub, type Mirror } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import type { FakePypi } from '../fake-pypi/index.js';
+import { useDemoUpstream } from './demo-upstream.js';
+import { publishedFiles, runJubjub } from './harness.js';
 import { checkTree } from './tree-check.js';
 
 type F = ReturnType<FakePypi['files']>[number];
 
 let up: FakePypi;
-const mirrors: Mirror[] = [];
-
-beforeAll(async () => {
-  up = await FakePypi.start();
-  seedDemo(up);
-});
-afterAll(async () => {
-  await up.close();
-  for (const m of mirrors) await cleanup(m);
+const mirror = useDemoUpstream((u) => {
+  up = u;
 });
 
 const PRE = /(a|b|rc|\.dev)\d+$/;
@@ -81,8 +75,7 @@ const cases: Case[] = [
 
 describe('filters end to end', () => {
   test.each(cases)('$name', async (c) => {
-    const m = await makeMirror(up.url, { filters: c.filters });
-    mirrors.push(m);
+    const m = await mirror({ filters: c.filters });
     for (const [rel, text] of Object.entries(c.files ?? {})) {
       await mkdir(path.dirname(path.join(m.dir, rel)), { recursive: true });
       await writeFile(path.join(m.dir, rel), text);
@@ -101,8 +94,7 @@ describe('filters end to end', () => {
       .files()
       .filter((f) => f.project === 'requests' && f.version !== '2.31.0')
       .reduce((n, f) => n + f.size, 0);
-    const m = await makeMirror(up.url, { filters: { allow: ['requests'], max_project_size: budget } });
-    mirrors.push(m);
+    const m = await mirror({ filters: { allow: ['requests'], max_project_size: budget } });
     expect((await runJubjub(['sync', '-c', m.config])).code).toBe(0);
     const kept = [...(await publishedFiles(m.root)).keys()].sort();
     expect(kept).toEqual(up.files().filter((f) => f.project === 'requests' && f.version !== '2.31.0').map((f) => f.filename).sort());

@@ -1,23 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { LockedError } from '../../src/errors.js';
 import { MirrorLock } from '../../src/lock.js';
-import { Storage } from '../../src/storage/storage.js';
+import { useTempStorage } from './temp-storage.js';
+import type { Storage } from '../../src/storage/storage.js';
 
-let dir: string;
 let storage: Storage;
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'jubjub-storage-'));
-  storage = new Storage(path.join(dir, 'web'), path.join(dir, 'state'));
-  await storage.ensureDirs();
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+useTempStorage((_dir, s) => {
+  storage = s;
 });
 
 async function exists(p: string): Promise<boolean> {

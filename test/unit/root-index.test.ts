@@ -2,24 +2,21 @@
  * The incremental root listing must produce, after any sequence of changes, exactly the
  * bytes a full render of the same entries gives.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { RootIndex } from '../../src/publish/root-index.js';
 import { renderRootHtml, renderRootJson, sortedEntries } from '../../src/publish/root-pages.js';
 import type { ListingEntry } from '../../src/state/types.js';
-import { Storage } from '../../src/storage/storage.js';
+import { useTempStorage } from './temp-storage.js';
+import type { Storage } from '../../src/storage/storage.js';
 
 let dir: string;
 let storage: Storage;
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'jubjub-root-'));
-  storage = new Storage(path.join(dir, 'web'), path.join(dir, 'state'));
-  await storage.ensureDirs();
+useTempStorage((d, s) => {
+  dir = d;
+  storage = s;
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const entry = (display: string, serial: number, files = 2, bytes = 100): ListingEntry => ({ display, serial, files, bytes });
 

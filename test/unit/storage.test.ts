@@ -1,21 +1,15 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { JubjubError } from '../../src/errors.js';
+import { useTempStorage } from './temp-storage.js';
 import { Storage, TEMP_DIR } from '../../src/storage/storage.js';
 
 let dir: string;
 let storage: Storage;
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'jubjub-storage-'));
-  storage = new Storage(path.join(dir, 'web'), path.join(dir, 'state'));
-  await storage.ensureDirs();
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+useTempStorage((d, s) => {
+  dir = d;
+  storage = s;
 });
 
 async function exists(p: string): Promise<boolean> {

@@ -6,12 +6,14 @@ export interface Args {
   config: string;
   json: boolean;
   dryRun: boolean;
+  repair: boolean;
+  fast: boolean;
   port: number | null;
   host: string | null;
   projects: string[] | null;
 }
 
-const COMMANDS = new Set(['sync', 'status', 'check-config', 'serve', 'help', 'version']);
+const COMMANDS = new Set(['sync', 'rebuild', 'verify', 'status', 'check-config', 'serve', 'help', 'version']);
 
 function takeValue(argv: string[], i: number, flag: string): string {
   const v = argv[i + 1];
@@ -20,7 +22,7 @@ function takeValue(argv: string[], i: number, flag: string): string {
 }
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { command: '', config: 'mirror.yaml', json: false, dryRun: false, port: null, host: null, projects: null };
+  const args: Args = { command: '', config: 'mirror.yaml', json: false, dryRun: false, repair: false, fast: false, port: null, host: null, projects: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -35,6 +37,12 @@ export function parseArgs(argv: string[]): Args {
         break;
       case '--dry-run':
         args.dryRun = true;
+        break;
+      case '--repair':
+        args.repair = true;
+        break;
+      case '--fast':
+        args.fast = true;
         break;
       case '--host':
         args.host = value();
@@ -69,6 +77,8 @@ export function parseArgs(argv: string[]): Args {
   }
   if (!args.command) args.command = 'help';
   if (args.projects && args.command !== 'sync') throw new UsageError('--project goes with sync');
+  if (args.dryRun && args.command !== 'rebuild') throw new UsageError('--dry-run goes with rebuild');
+  if ((args.repair || args.fast) && args.command !== 'verify') throw new UsageError(`${args.repair ? '--repair' : '--fast'} goes with verify`);
   return args;
 }
 
@@ -76,6 +86,10 @@ export const USAGE = `usage: jubjub <command> [-c mirror.yaml] [options]
 
 commands:
   sync [--project NAME...]   follow upstream changes, fetch what the filters select, publish, prune
+  rebuild [--dry-run] [--json]
+                             re-apply the filters to the mirror from cached metadata (a filter change)
+  verify [--repair] [--fast] [--json]
+                             check every file, page and link; --repair fixes what is wrong
   status [--json]            serials, last run, counts, failed and over-budget projects
   check-config               validate mirror.yaml and the files it names; print the effective configuration
   serve [--port N] [--host H] serve the mirror locally with PEP 691 content negotiation (not for production)

@@ -20,6 +20,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'sync':
       return (await import('./sync-command.js')).syncCommand(args);
+    case 'rebuild':
+      return (await import('./rebuild-command.js')).rebuildCommand(args);
+    case 'verify':
+      return (await import('./verify-command.js')).verifyCommand(args);
     case 'status':
       return (await import('./status-command.js')).statusCommand(args);
     case 'check-config':

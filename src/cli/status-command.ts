@@ -5,6 +5,7 @@ import { StateStore } from '../state/store.js';
 import type { MirrorState, RunPlan } from '../state/types.js';
 import { Storage } from '../storage/storage.js';
 import type { Args } from './args.js';
+import { humanBytes, limited } from './format.js';
 
 export interface StatusReport {
   serial: number | null;
@@ -45,27 +46,16 @@ export async function buildStatus(state: StateStore, rootIndex: RootIndex): Prom
 /** Lines per list in the human output; a broken upstream can fail thousands of projects. */
 const SHOWN = 20;
 
-function human(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
-
 function render(s: StatusReport): string {
   const lines = [
     `serial:        mirrored ${s.serial ?? 'never'}, upstream ${s.upstreamSerial ?? 'unknown'}${s.lag !== null ? `, lag ${s.lag}` : ''}`,
-    `published:     ${s.projects} projects, ${s.files} files, ${human(s.bytes)}`,
+    `published:     ${s.projects} projects, ${s.files} files, ${humanBytes(s.bytes)}`,
   ];
   const r = s.lastRun;
   if (r) {
     lines.push(
       `last run:      ${r.command}: ${r.outcome}, ${r.startedAt} → ${r.endedAt} (${(r.durationMs / 1000).toFixed(1)} s)`,
-      `               +${r.filesAdded} files (${human(r.bytesAdded)}), -${r.filesRemoved} files (${human(r.bytesRemoved)}), ${r.failed} failed, ${r.retries} retries`,
+      `               +${r.filesAdded} files (${humanBytes(r.bytesAdded)}), -${r.filesRemoved} files (${humanBytes(r.bytesRemoved)}), ${r.failed} failed, ${r.retries} retries`,
     );
   } else lines.push('last run:      none');
   lines.push(`last success:  ${s.lastSuccessAt ?? 'never'}`);
@@ -75,11 +65,9 @@ function render(s: StatusReport): string {
   }
   const failed = Object.entries(s.failed);
   lines.push(`failed:        ${failed.length}`);
-  for (const [name, f] of failed.slice(0, SHOWN)) lines.push(`  ${name}: ${f.code} ${f.error}`);
-  if (failed.length > SHOWN) lines.push(`  ... and ${failed.length - SHOWN} more (status --json lists all)`);
+  lines.push(...limited(failed, SHOWN, ([name, f]) => `  ${name}: ${f.code} ${f.error}`));
   lines.push(`over budget:   ${s.overBudget.length}`);
-  for (const name of s.overBudget.slice(0, SHOWN)) lines.push(`  ${name}`);
-  if (s.overBudget.length > SHOWN) lines.push(`  ... and ${s.overBudget.length - SHOWN} more (status --json lists all)`);
+  lines.push(...limited(s.overBudget, SHOWN, (name) => `  ${name}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -11,7 +11,8 @@ import { renderJsonApi, renderProjectHtml, renderProjectJson, type ProjectPageIn
 
 type Mirror = Config['mirror'];
 
-function projectPages(mirror: Mirror, input: ProjectPageInput): Array<[string, string]> {
+/** Every page of one project, path and body, as the configuration asks for them. */
+export function projectPages(mirror: Mirror, input: ProjectPageInput): Array<[string, string]> {
   const dir = projectDir(input.name);
   const pages: Array<[string, string]> = [];
   if (mirror.formats.includes('json')) pages.push([`${dir}/index.v1_json`, renderProjectJson(input)]);

@@ -2,6 +2,7 @@
  * Typed access to `mirror.state`. Reads here, writes through `Storage` (the one writer).
  * Per-project files keep a run's cost proportional to the projects it touches.
  */
+import { readdir } from 'node:fs/promises';
 import type { ProjectMeta } from '../model.js';
 import type { Storage } from '../storage/storage.js';
 import type { JournalEntry, MirrorState, PublishedRecord, RunPlan } from './types.js';
@@ -11,7 +12,7 @@ const RUN = 'run.json';
 const JOURNAL = 'run.journal';
 
 export function emptyMirrorState(): MirrorState {
-  return { version: 1, serial: null, upstreamSerial: null, lastRun: null, lastSuccessAt: null, failed: {}, overBudget: {} };
+  return { version: 1, serial: null, upstreamSerial: null, lastRun: null, lastSuccessAt: null, failed: {}, overBudget: {}, absent: {}, projectRules: null };
 }
 
 export class StateStore {
@@ -50,6 +51,21 @@ export class StateStore {
 
   removeMeta(name: string): Promise<void> {
     return this.storage.remove('state', `meta/${name}.json`);
+  }
+
+  /** Names with cached metadata (a directory read: for whole-mirror commands only). */
+  metaNames(): Promise<string[]> {
+    return this.names('meta');
+  }
+
+  /** Names with a published record (a directory read: for whole-mirror commands only). */
+  publishedNames(): Promise<string[]> {
+    return this.names('published');
+  }
+
+  private async names(dir: string): Promise<string[]> {
+    const entries = await readdir(this.storage.resolve('state', dir)).catch(() => [] as string[]);
+    return entries.filter((e) => e.endsWith('.json')).map((e) => e.slice(0, -'.json'.length));
   }
 
   published(name: string): Promise<PublishedRecord | null> {

@@ -1,4 +1,5 @@
 import type { PublishedFile } from '../model.js';
+import type { ProjectRules } from '../planner/filters/rules-key.js';
 
 export interface FailedProject {
   error: string;
@@ -8,8 +9,10 @@ export interface FailedProject {
   serial: number;
 }
 
+export type RunCommand = 'sync' | 'sync --project' | 'rebuild';
+
 export interface RunSummary {
-  command: 'sync' | 'sync --project';
+  command: RunCommand;
   startedAt: string;
   endedAt: string;
   durationMs: number;
@@ -38,6 +41,17 @@ export interface MirrorState {
   lastSuccessAt: string | null;
   failed: Record<string, FailedProject>;
   overBudget: Record<string, true>;
+  /**
+   * Selected names the upstream answered 404 for, with the upstream's serial at the time:
+   * a rebuild asks again only if the upstream shows a later change (the feed reports
+   * projects that appear).
+   */
+  absent: Record<string, number>;
+  /**
+   * The project-level rules of the last full pass or rebuild; a rebuild of an
+   * allow-everything mirror lists the upstream only when the new rules may accept more.
+   */
+  projectRules: ProjectRules | null;
 }
 
 /** `state/published/<name>.json`: what the served pages of one project name. */
@@ -63,7 +77,7 @@ export interface ListingEntry {
 
 /** `state/run.json`: the run in progress; with `run.journal` it makes a killed run resumable. */
 export interface RunPlan {
-  command: RunSummary['command'];
+  command: RunCommand;
   startedAt: string;
   serialFrom: number | null;
   /** Serial to record once every project is done; null for `sync --project`. */
@@ -71,6 +85,8 @@ export interface RunPlan {
   upstreamSerial: number | null;
   /** Normalized name → the serial its metadata must at least show. */
   projects: Record<string, number>;
+  /** Recorded as `MirrorState.projectRules` when the run completes (full passes and rebuilds). */
+  projectRules?: ProjectRules;
 }
 
 export interface JournalEntry {

@@ -25,6 +25,15 @@ interface Tally {
   bytesRemoved: number;
 }
 
+/**
+ * 404s worth remembering: names a rebuild would otherwise ask about again (allowlisted,
+ * or found by a full listing). Projects an incremental sync sees deleted never come back
+ * in a listing, so they are not kept.
+ */
+function remembersAbsence(ctx: SyncContext, plan: RunPlan, name: string): boolean {
+  return ctx.filters.allowedProjects.has(name) || plan.command === 'rebuild' || plan.serialFrom === null;
+}
+
 export async function executeRun(
   ctx: SyncContext,
   plan: RunPlan,
@@ -50,10 +59,12 @@ export async function executeRun(
     if (done.has(name)) continue;
     await queue.onSizeLessThan(inFlight);
     const task = queue.add(async () => {
-      const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0);
+      const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0, { cachedFirst: plan.command === 'rebuild' });
       if (outcome.interrupted) return;
       changes.set(name, listingChange(outcome.record));
       if (outcome.missing) missing.push(name);
+      if (outcome.missing && remembersAbsence(ctx, plan, name)) mirror.absent[name] = Math.max(plan.upstreamSerial ?? 0, plan.projects[name] ?? 0);
+      else if (outcome.ok) delete mirror.absent[name];
       if (outcome.record?.overBudget) mirror.overBudget[name] = true;
       else if (outcome.ok) delete mirror.overBudget[name];
       tally.added += outcome.added;
@@ -100,6 +111,7 @@ export async function executeRun(
     retries: ctx.http.stats.retries - retriesBefore,
   };
   if (!interrupted && plan.targetSerial !== null) mirror.serial = plan.targetSerial;
+  if (!interrupted && plan.projectRules !== undefined) mirror.projectRules = plan.projectRules;
   if (plan.upstreamSerial !== null) mirror.upstreamSerial = Math.max(mirror.upstreamSerial ?? 0, plan.upstreamSerial);
   mirror.lastRun = summary;
   if (summary.outcome === 'ok') mirror.lastSuccessAt = at;

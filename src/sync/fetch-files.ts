@@ -13,7 +13,7 @@ import type { PublishedFile } from '../model.js';
 import type { PlannedFile } from '../planner/plan.js';
 import type { SyncContext } from './context.js';
 
-const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 
 export interface FetchResult {
   /** Files that are on disk and may be named by the pages. */
@@ -26,7 +26,7 @@ export interface FetchResult {
 }
 
 /** `files_url` first (same path on the nearer host), then the file's own URL. */
-function candidateUrls(ctx: SyncContext, url: string): string[] {
+export function candidateUrls(ctx: SyncContext, url: string): string[] {
   const near = ctx.cfg.upstream.filesUrl;
   if (!near) return [url];
   const own = new URL(url);

@@ -1,6 +1,7 @@
 /** Decides which projects a run visits and which serial it may record when done. */
 import { isValidProjectName, normalizeName } from '../planner/filters/names.js';
 import { isProjectSelected } from '../planner/filters/project.js';
+import { projectRules } from '../planner/filters/rules-key.js';
 import type { MirrorState, RunPlan } from '../state/types.js';
 import type { SyncContext } from './context.js';
 
@@ -32,7 +33,7 @@ export async function planFeedRun(ctx: SyncContext, mirror: MirrorState): Promis
     target = changes.serial;
   }
   for (const [name, f] of Object.entries(mirror.failed)) projects[name] = Math.max(projects[name] ?? 0, f.serial);
-  return {
+  const plan: RunPlan = {
     command: 'sync',
     startedAt: new Date().toISOString(),
     serialFrom: mirror.serial,
@@ -40,6 +41,9 @@ export async function planFeedRun(ctx: SyncContext, mirror: MirrorState): Promis
     upstreamSerial: target,
     projects,
   };
+  // A first pass visits every selected project, as a rebuild does.
+  if (mirror.serial === null) plan.projectRules = projectRules(ctx.filters);
+  return plan;
 }
 
 /** `sync --project NAME...`: those projects now, whatever their serial; the mirror's serial stays. */

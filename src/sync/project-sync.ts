@@ -5,12 +5,12 @@
  * record until the run's finish removes its pages after the root listing drops it.
  */
 import { JubjubError, errorCode, errorMessage } from '../errors.js';
-import type { ProjectMeta } from '../model.js';
 import { isProjectSelected } from '../planner/filters/project.js';
 import { planProject, type ProjectPlan } from '../planner/plan.js';
 import { writeProjectPages } from '../publish/writer.js';
 import type { PublishedRecord } from '../state/types.js';
 import type { SyncContext } from './context.js';
+import { currentMeta } from './project-meta.js';
 import { fetchFiles } from './fetch-files.js';
 
 export interface ProjectOutcome {
@@ -33,14 +33,6 @@ function failed(name: string, err: unknown, record: PublishedRecord | null): Pro
   return { name, ok: false, error: errorMessage(err), code: errorCode(err), missing: false, record, added: 0, bytesAdded: 0, removed: 0, bytesRemoved: 0 };
 }
 
-async function currentMeta(ctx: SyncContext, name: string, promised: number): Promise<{ meta: ProjectMeta | null; missing: boolean }> {
-  if (!isProjectSelected(ctx.filters, name)) return { meta: await ctx.state.meta(name), missing: false };
-  const meta = await ctx.metadataQueue.add(() => ctx.projects.fetchProject(name, promised), { throwOnTimeout: true });
-  if (meta) await ctx.state.saveMeta(meta);
-  else if (ctx.cfg.mirror.upstreamDeletions === 'delete') await ctx.state.removeMeta(name);
-  return { meta, missing: meta === null };
-}
-
 /** The published files a plan removes (not `.metadata`, not leftovers of failed downloads). */
 function removedFiles(plan: ProjectPlan, before: PublishedRecord | null): { files: number; bytes: number } {
   const gone = new Set(plan.remove);
@@ -48,25 +40,36 @@ function removedFiles(plan: ProjectPlan, before: PublishedRecord | null): { file
   return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
 }
 
-export async function syncProject(ctx: SyncContext, name: string, promised: number): Promise<ProjectOutcome> {
+export async function syncProject(ctx: SyncContext, name: string, promised: number, opts: { cachedFirst: boolean }): Promise<ProjectOutcome> {
   const before = await ctx.state.published(name);
   try {
-    const { meta, missing } = await currentMeta(ctx, name, promised);
+    const { meta, missing } = await currentMeta(ctx, name, promised, { cachedFirst: opts.cachedFirst, before, save: true });
     const plan = planProject(name, meta, before, ctx.filters, {
       upstreamDeletions: ctx.cfg.mirror.upstreamDeletions,
       coreMetadata: ctx.cfg.mirror.coreMetadata,
     });
     if (!before && plan.files.length === 0) {
+      await forgetIfDropped(ctx, name);
       return { name, ok: true, missing, record: null, added: 0, bytesAdded: 0, removed: 0, bytesRemoved: 0 };
     }
     // With `upstream_deletions: keep` a vanished project keeps its pages, and their info.
     const info = meta?.info ?? (await ctx.state.meta(name))?.info ?? {};
-    return await applyPlan(ctx, plan, before, missing, info);
+    const outcome = await applyPlan(ctx, plan, before, missing, info);
+    if (outcome.ok && !outcome.interrupted) await forgetIfDropped(ctx, name);
+    return outcome;
   } catch (err) {
     if (err instanceof JubjubError && err.code === 'E_STORAGE') throw err;
     ctx.log.warn({ project: name, code: errorCode(err), err: errorMessage(err) }, 'project failed');
     return failed(name, err, before);
   }
+}
+
+/**
+ * The feed skips projects the filters drop, so their cached metadata would go stale;
+ * dropping it makes a later rebuild that allows them again fetch them fresh.
+ */
+async function forgetIfDropped(ctx: SyncContext, name: string): Promise<void> {
+  if (!isProjectSelected(ctx.filters, name)) await ctx.state.removeMeta(name);
 }
 
 async function applyPlan(

@@ -6,18 +6,25 @@ import { planFeedRun, planProjectRun } from './plan-run.js';
 import { UsageError } from '../errors.js';
 import { isProjectSelected } from '../planner/filters/project.js';
 
-export async function runSync(ctx: SyncContext, opts: { projects?: string[] } = {}): Promise<RunResult> {
+/**
+ * Clears what a killed process left and finishes its run (sync or rebuild alike), so
+ * every command starts from a consistent mirror. Returns the resumed run's result, if any.
+ */
+export async function resumePending(ctx: SyncContext): Promise<RunResult | null> {
   await ctx.storage.ensureDirs();
   const leftovers = await ctx.storage.clearTemp();
   if (leftovers > 0) ctx.log.info({ files: leftovers }, 'removed temporary files of an interrupted run');
-
   const pending = await ctx.state.run();
-  if (pending) {
-    ctx.log.info({ command: pending.plan.command, startedAt: pending.plan.startedAt, done: pending.done.size, total: Object.keys(pending.plan.projects).length }, 'resuming interrupted run');
-    const resumed = await executeRun(ctx, pending.plan, pending.done, await ctx.state.mirror());
-    logSummary(ctx, resumed);
-    if (resumed.interrupted) return resumed;
-  }
+  if (!pending) return null;
+  ctx.log.info({ command: pending.plan.command, startedAt: pending.plan.startedAt, done: pending.done.size, total: Object.keys(pending.plan.projects).length }, 'resuming interrupted run');
+  const resumed = await executeRun(ctx, pending.plan, pending.done, await ctx.state.mirror());
+  logSummary(ctx, resumed);
+  return resumed;
+}
+
+export async function runSync(ctx: SyncContext, opts: { projects?: string[] } = {}): Promise<RunResult> {
+  const resumed = await resumePending(ctx);
+  if (resumed?.interrupted) return resumed;
 
   const mirror = await ctx.state.mirror();
   let plan: RunPlan;
@@ -37,7 +44,7 @@ export async function runSync(ctx: SyncContext, opts: { projects?: string[] } = 
   return result;
 }
 
-function logSummary(ctx: SyncContext, r: RunResult): void {
+export function logSummary(ctx: SyncContext, r: RunResult): void {
   const s = r.summary;
   ctx.log.info(
     {
@@ -62,5 +69,5 @@ function logSummary(ctx: SyncContext, r: RunResult): void {
     ctx.log.warn({ hosts: [...ctx.projects.refusedHosts] }, 'files on hosts outside upstream.file_hosts were refused; add the hosts there if they are trusted');
   }
   // In a feed run a 404 is an upstream removal; only names the operator typed are worth a warning.
-  if (s.command === 'sync --project' && r.missing.length > 0) ctx.log.warn({ projects: r.missing }, 'projects not found upstream');
+  if (s.command !== 'sync' && r.missing.length > 0) ctx.log.warn({ projects: r.missing }, 'projects not found upstream');
 }

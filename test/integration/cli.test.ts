@@ -59,14 +59,18 @@ describe('configuration errors exit 2 with one line naming key and line', () => 
 });
 
 describe('lock', () => {
-  test('a live holder makes sync exit 3 naming it; a dead holder is taken over', async () => {
+  test('a live holder makes every command that changes the mirror exit 3 naming it; a dead holder is taken over', async () => {
     const m = await mirror();
     await mkdir(m.state, { recursive: true });
     const holder = { pid: process.pid, host: hostname(), command: 'sync', startedAt: '2026-01-01T00:00:00.000Z' };
     await writeFile(path.join(m.state, 'lock'), JSON.stringify(holder));
-    const r = await runJubjub(['sync', '-c', m.config]);
-    expect(r.code).toBe(3);
-    expect(oneLine(r.stderr)).toContain(`locked by pid ${process.pid}`);
+    for (const command of [['sync'], ['sync', '--project', 'idna'], ['rebuild'], ['rebuild', '--dry-run'], ['verify'], ['verify', '--repair']]) {
+      const r = await runJubjub([...command, '-c', m.config]);
+      expect(r.code, command.join(' ')).toBe(3);
+      expect(oneLine(r.stderr)).toBe(`jubjub: mirror is locked by pid ${process.pid} on ${hostname()} (sync, started 2026-01-01T00:00:00.000Z)`);
+    }
+    // status only reads, so monitoring keeps working during a long run.
+    expect((await runJubjub(['status', '-c', m.config])).code).toBe(0);
 
     const dead = spawn(process.execPath, ['-e', '0']);
     const deadPid = dead.pid ?? 0;

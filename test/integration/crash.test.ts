@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FakePypi } from '../fake-pypi/index.js';
-import { cleanup, listTree, makeMirror, publishedFiles, runJubjub, spawnJubjub, type Mirror } from './harness.js';
+import { cleanup, listTree, makeMirror, publishedFiles, runJubjub, spawnJubjub, writeConfig, type Mirror } from './harness.js';
 import { checkTree } from './tree-check.js';
 
 let up: FakePypi;
@@ -36,8 +36,8 @@ async function journalLines(m: Mirror): Promise<number> {
   return text.split('\n').filter(Boolean).length;
 }
 
-async function killAfter(m: Mirror, when: () => Promise<boolean>): Promise<void> {
-  const child = spawnJubjub(['sync', '-c', m.config]);
+async function killAfter(m: Mirror, when: () => Promise<boolean>, command = 'sync'): Promise<void> {
+  const child = spawnJubjub([command, '-c', m.config]);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   for (let i = 0; i < 2000; i++) {
     if (child.exitCode !== null || (await when())) break;
@@ -99,5 +99,33 @@ describe('SIGTERM during sync', () => {
     expect(await publishedFiles(m.root)).toEqual(new Map(up.files().map((f) => [f.filename, f.sha256])));
     expect((await checkTree(m.root)).problems).toEqual([]);
     for (const [f, n] of Object.entries(up.requests.files)) expect(n, f).toBe(1);
+  });
+});
+
+describe('SIGKILL during rebuild', () => {
+  // Narrow to 1.0 only, then rebuild back to everything: the rebuild downloads 48 files
+  // and rewrites every page, so a kill lands mid-work.
+  const narrow = { filters: { deny: ['crash-project-0', 'crash-project-1'], allow: [] as string[], latest: 1 } };
+  const wide = { upstream: { download_concurrency: 1, metadata_concurrency: 1 } };
+  test.each([
+    ['early', 2],
+    ['mid-run', 10],
+    ['late', 20],
+  ])('killed %s: the tree stays valid and the next rebuild ends at a fresh sync\'s tree', async (_label, lines) => {
+    const m = await makeMirror(up.url, narrow);
+    mirrors.push(m);
+    expect((await runJubjub(['sync', '-c', m.config])).code).toBe(0);
+    await writeConfig(m, up.url, wide);
+    up.resetCounts();
+    await killAfter(m, async () => (await journalLines(m)) >= lines, 'rebuild');
+    const status = JSON.parse((await runJubjub(['status', '--json', '-c', m.config])).stdout) as { unfinishedRun: { command: string } | null };
+    expect(status.unfinishedRun?.command).toBe('rebuild');
+    expect((await checkTree(m.root, { complete: false })).problems).toEqual([]);
+    const r = await runJubjub(['rebuild', '-c', m.config]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await publishedFiles(m.root)).toEqual(new Map(up.files().map((f) => [f.filename, f.sha256])));
+    expect((await checkTree(m.root)).problems).toEqual([]);
+    for (const [f, n] of Object.entries(up.requests.files)) expect(n, f).toBe(1);
+    expect((await runJubjub(['verify', '-c', m.config])).code).toBe(0);
   });
 });

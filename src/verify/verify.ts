@@ -44,6 +44,8 @@ export async function verifyMirror(deps: VerifyDeps, opts: { fast: boolean }): P
   for (const format of deps.mirror.formats) for (const rel of ROOT_PAGES[format]) known.add(rel);
   const listing = new Map<string, ListingEntry>();
   const problems: Problem[] = [];
+  // The walk needs nothing from the project checks until the end: run both at once.
+  const walked = walkFiles(storage.root, new Set([TEMP_DIR]));
 
   for (const name of await deps.state.publishedNames()) {
     void projectQueue.add(async () => {
@@ -65,7 +67,7 @@ export async function verifyMirror(deps: VerifyDeps, opts: { fast: boolean }): P
   }
   await projectQueue.onIdle();
   problems.push(...(await checkListing(storage, deps.rootIndex, deps.mirror.formats, listing, opts.fast)));
-  for await (const rel of walkFiles(storage.root, new Set([TEMP_DIR]))) {
+  for (const rel of await walked) {
     report.checked.walked++;
     if (!known.has(rel)) problems.push({ kind: 'orphan', path: rel, project: null, detail: 'no page or record names this file' });
   }

@@ -13,7 +13,7 @@ export interface Args {
   projects: string[] | null;
 }
 
-const COMMANDS = new Set(['sync', 'rebuild', 'verify', 'status', 'check-config', 'serve', 'help', 'version']);
+const COMMANDS = new Set(['sync', 'daemon', 'rebuild', 'verify', 'status', 'check-config', 'serve', 'help', 'version']);
 
 function takeValue(argv: string[], i: number, flag: string): string {
   const v = argv[i + 1];
@@ -86,6 +86,7 @@ export const USAGE = `usage: jubjub <command> [-c mirror.yaml] [options]
 
 commands:
   sync [--project NAME...]   follow upstream changes, fetch what the filters select, publish, prune
+  daemon                     run sync on the configured schedule until SIGTERM, never two at once
   rebuild [--dry-run] [--json]
                              re-apply the filters to the mirror from cached metadata (a filter change)
   verify [--repair] [--fast] [--json]

@@ -5,12 +5,11 @@
  */
 import { JubjubError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
-import { USAGE, parseArgs } from './args.js';
+import { USAGE, parseArgs, type Args } from './args.js';
 
 const EXIT: Partial<Record<string, number>> = { E_CONFIG: 2, E_USAGE: 2, E_LOCKED: 3 };
 
-async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+async function main(args: Args): Promise<number> {
   switch (args.command) {
     case 'help':
       process.stdout.write(USAGE);
@@ -24,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./rebuild-command.js')).rebuildCommand(args);
     case 'verify':
       return (await import('./verify-command.js')).verifyCommand(args);
+    case 'daemon':
+      return (await import('./daemon-command.js')).daemonCommand(args);
     case 'status':
       return (await import('./status-command.js')).statusCommand(args);
     case 'check-config':
@@ -36,14 +37,23 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const code = err instanceof JubjubError ? (EXIT[err.code] ?? 1) : 1;
-    process.stderr.write(`jubjub: ${errorMessage(err)}\n`);
-    if (!(err instanceof JubjubError) && process.env.JUBJUB_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
-    process.exitCode = code;
-  },
-);
+let command = '';
+Promise.resolve()
+  .then(() => {
+    const args = parseArgs(process.argv.slice(2));
+    command = args.command;
+    return main(args);
+  })
+  .then(
+    (code) => {
+      process.exitCode = code;
+      // A stopped daemon may leave sockets or timers of an abandoned run behind.
+      if (command === 'daemon') process.exit(code);
+    },
+    (err: unknown) => {
+      const code = err instanceof JubjubError ? (EXIT[err.code] ?? 1) : 1;
+      process.stderr.write(`jubjub: ${errorMessage(err)}\n`);
+      if (!(err instanceof JubjubError) && process.env.JUBJUB_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+      process.exitCode = code;
+    },
+  );

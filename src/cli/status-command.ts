@@ -1,47 +1,11 @@
 /** `jubjub status [--json]`: read-only, no lock and no network, safe for monitoring. */
 import { loadConfig } from '../config/load.js';
 import { RootIndex } from '../publish/root-index.js';
+import { buildStatus, type StatusReport } from '../state/status.js';
 import { StateStore } from '../state/store.js';
-import type { MirrorState, RunPlan } from '../state/types.js';
 import { Storage } from '../storage/storage.js';
 import type { Args } from './args.js';
 import { humanBytes, limited } from './format.js';
-
-export interface StatusReport {
-  serial: number | null;
-  upstreamSerial: number | null;
-  lag: number | null;
-  lastRun: MirrorState['lastRun'];
-  lastSuccessAt: string | null;
-  projects: number;
-  files: number;
-  bytes: number;
-  failed: MirrorState['failed'];
-  overBudget: string[];
-  /** A run that was interrupted and will resume, if any. */
-  unfinishedRun: { command: RunPlan['command']; startedAt: string; projects: number; done: number } | null;
-}
-
-export async function buildStatus(state: StateStore, rootIndex: RootIndex): Promise<StatusReport> {
-  const mirror = await state.mirror();
-  const { projects, files, bytes } = await rootIndex.totals();
-  const run = await state.run();
-  return {
-    serial: mirror.serial,
-    upstreamSerial: mirror.upstreamSerial,
-    lag: mirror.serial !== null && mirror.upstreamSerial !== null ? Math.max(0, mirror.upstreamSerial - mirror.serial) : null,
-    lastRun: mirror.lastRun,
-    lastSuccessAt: mirror.lastSuccessAt,
-    projects,
-    files,
-    bytes,
-    failed: mirror.failed,
-    overBudget: Object.keys(mirror.overBudget).sort(),
-    unfinishedRun: run
-      ? { command: run.plan.command, startedAt: run.plan.startedAt, projects: Object.keys(run.plan.projects).length, done: run.done.size }
-      : null,
-  };
-}
 
 /** Lines per list in the human output; a broken upstream can fail thousands of projects. */
 const SHOWN = 20;

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { appendFile, copyFile, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
 import path from 'node:path';
 import { JubjubError } from '../errors.js';
 
@@ -102,6 +102,23 @@ export class Storage {
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw storageError(err, `write ${area}/${rel}`);
+    }
+  }
+
+  /**
+   * Replaces a file outside the mirror (the metrics textfile) atomically. The temporary
+   * sits beside it under a dot-name without the `.prom` suffix, so node_exporter's
+   * textfile collector never reads a half-written file.
+   */
+  async writeOutside(file: string, data: string): Promise<void> {
+    const full = path.resolve(file);
+    const tmp = path.join(path.dirname(full), `.${path.basename(full)}.${process.pid}.tmp`);
+    try {
+      await writeFileRaw(tmp, data);
+      await rename(tmp, full);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw storageError(err, `write ${full}`);
     }
   }
 

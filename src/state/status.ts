@@ -1,0 +1,40 @@
+/** The mirror's status from its state alone: what `status` prints and the metrics export. */
+import type { RootIndex } from '../publish/root-index.js';
+import type { StateStore } from './store.js';
+import type { MirrorState, RunPlan } from './types.js';
+
+export interface StatusReport {
+  serial: number | null;
+  upstreamSerial: number | null;
+  lag: number | null;
+  lastRun: MirrorState['lastRun'];
+  lastSuccessAt: string | null;
+  projects: number;
+  files: number;
+  bytes: number;
+  failed: MirrorState['failed'];
+  overBudget: string[];
+  /** A run that was interrupted and will resume, if any. */
+  unfinishedRun: { command: RunPlan['command']; startedAt: string; projects: number; done: number } | null;
+}
+
+export async function buildStatus(state: StateStore, rootIndex: RootIndex): Promise<StatusReport> {
+  const mirror = await state.mirror();
+  const { projects, files, bytes } = await rootIndex.totals();
+  const run = await state.run();
+  return {
+    serial: mirror.serial,
+    upstreamSerial: mirror.upstreamSerial,
+    lag: mirror.serial !== null && mirror.upstreamSerial !== null ? Math.max(0, mirror.upstreamSerial - mirror.serial) : null,
+    lastRun: mirror.lastRun,
+    lastSuccessAt: mirror.lastSuccessAt,
+    projects,
+    files,
+    bytes,
+    failed: mirror.failed,
+    overBudget: Object.keys(mirror.overBudget).sort(),
+    unfinishedRun: run
+      ? { command: run.plan.command, startedAt: run.plan.startedAt, projects: Object.keys(run.plan.projects).length, done: run.done.size }
+      : null,
+  };
+}

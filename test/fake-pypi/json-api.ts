@@ -98,3 +98,28 @@ export function projectJson(c: Catalog, p: Project, o: JsonApiOptions): object |
 export function releaseJson(p: Project, r: Release, o: JsonApiOptions): object {
   return { info: info(p, r, o), last_serial: p.lastSerial, urls: files(r, o), vulnerabilities: [] };
 }
+
+/**
+ * The project's document as a stale cache still holds it: from before its newest release
+ * was added (with one release, from before its last change), with that older serial.
+ * Null when there is no older state to show.
+ */
+export function staleProjectJson(c: Catalog, p: Project, o: JsonApiOptions): { body: object; serial: number } | null {
+  const addedAt = new Map<string, number>();
+  for (const [name, version, , action, serial] of c.changelog) {
+    if (name === p.displayName && version !== null && action === 'new release') addedAt.set(version, serial);
+  }
+  let newest: Release | undefined;
+  for (const r of p.releases.values()) if (!newest || (addedAt.get(r.version) ?? 0) > (addedAt.get(newest.version) ?? 0)) newest = r;
+  let older: Project;
+  if (newest && p.releases.size > 1) {
+    const releases = new Map(p.releases);
+    releases.delete(newest.version);
+    older = { ...p, releases, lastSerial: (addedAt.get(newest.version) ?? p.lastSerial) - 1 };
+  } else {
+    older = { ...p, lastSerial: p.lastSerial - 1 };
+  }
+  if (older.lastSerial < 1) return null;
+  const body = projectJson(c, older, o);
+  return body ? { body, serial: older.lastSerial } : null;
+}

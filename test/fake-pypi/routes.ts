@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Catalog } from './catalog.js';
 import { serveFile, serveMetadata } from './files.js';
 import { notFound, readBody, redirect, send } from './http-util.js';
-import { projectJson, releaseJson } from './json-api.js';
+import { projectJson, releaseJson, staleProjectJson } from './json-api.js';
 import { normalize } from './names.js';
 import { callMethod } from './rpc-methods.js';
 import { negotiate, projectPage, rootPage, SIMPLE_JSON } from './simple-api.js';
@@ -23,6 +23,8 @@ export interface RouteContext {
   maxChangelogRows: number;
   coreMetadataInJson: boolean;
   requests: RequestCounts;
+  /** Set by the fault injector: serve this request a stale copy, and call it once served. */
+  staleJson?: () => void;
 }
 
 function bump(counts: Record<string, number>, key: string): void {
@@ -52,13 +54,18 @@ function jsonApi(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, n
   if (name !== norm) return redirect(req, res, version === undefined ? `/pypi/${norm}/json` : `/pypi/${norm}/${version}/json`);
   const o = { baseUrl: ctx.baseUrl, coreMetadataInJson: ctx.coreMetadataInJson };
   let body: object | null;
-  if (version === undefined) body = projectJson(ctx.catalog, p, o);
+  let serial = p.lastSerial;
+  const stale = version === undefined && ctx.staleJson ? staleProjectJson(ctx.catalog, p, o) : null;
+  if (stale) {
+    ({ body, serial } = stale);
+    ctx.staleJson?.();
+  } else if (version === undefined) body = projectJson(ctx.catalog, p, o);
   else {
     const r = p.releases.get(version);
     body = r ? releaseJson(p, r, o) : null;
   }
   if (!body) return notFound(req, res);
-  send(req, res, 200, { 'Content-Type': 'application/json', 'X-PyPI-Last-Serial': String(p.lastSerial), 'Cache-Control': 'max-age=900, public' }, JSON.stringify(body));
+  send(req, res, 200, { 'Content-Type': 'application/json', 'X-PyPI-Last-Serial': String(serial), 'Cache-Control': 'max-age=900, public' }, JSON.stringify(body));
 }
 
 function simple(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, name: string | null, slash: boolean): void {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Catalog, type FakeFileSpec, type FakeReleaseSpec } from './catalog.js';
+import { FaultInjector, type FaultConfig, type FaultCounts, type FaultEvent, type FaultKind } from './faults.js';
 import { route, type RequestCounts, type RouteContext } from './routes.js';
 
 export interface FakePypiOptions {
@@ -14,8 +15,10 @@ export interface FakePypiOptions {
 export class FakePypi {
   readonly url: string;
   readonly requests: RequestCounts = { xmlrpc: {}, json: {}, simple: 0, files: {}, metadata: {}, total: 0 };
-  readonly log: Array<{ method: string; path: string }> = [];
+  /** Every request as it arrived; `at` is Date.now(), for tests that check how long a client waited. */
+  readonly log: Array<{ method: string; path: string; at: number }> = [];
   private readonly catalog = new Catalog();
+  private readonly faults = new FaultInjector();
 
   private constructor(
     private readonly server: Server,
@@ -38,8 +41,9 @@ export class FakePypi {
     });
     server.on('request', (req, res) => {
       fake.requests.total += 1;
-      fake.log.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
-      route(fake.context(), req, res).catch((err: unknown) => {
+      fake.log.push({ method: req.method ?? 'GET', path: req.url ?? '/', at: Date.now() });
+      const hooks = fake.faults.arm(req, res);
+      route({ ...fake.context(), ...hooks }, req, res).catch((err: unknown) => {
         if (res.headersSent) return void res.destroy();
         res.writeHead(400, { 'Content-Type': 'text/plain' });
         res.end(`bad request: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -53,12 +57,15 @@ export class FakePypi {
   }
 
   /** Every file the upstream lists now, for tests to compute the mirror they expect. */
-  files(): Array<{ filename: string; project: string; version: string; sha256: string; size: number; yanked: boolean; packagetype: string }> {
+  files(): Array<{ filename: string; project: string; version: string; sha256: string; size: number; yanked: boolean; packagetype: string; metadataSha256: string | null }> {
     const out = [];
     for (const p of this.catalog.projects.values()) {
       for (const r of p.releases.values()) {
         for (const f of r.files.values()) {
-          out.push({ filename: f.filename, project: p.name, version: r.version, sha256: f.sha256, size: f.bytes.length, yanked: r.yanked, packagetype: f.packagetype });
+          out.push({
+            filename: f.filename, project: p.name, version: r.version, sha256: f.sha256, size: f.bytes.length,
+            yanked: r.yanked, packagetype: f.packagetype, metadataSha256: f.metadataSha256,
+          });
         }
       }
     }
@@ -95,6 +102,26 @@ export class FakePypi {
   corruptFile(filename: string, mode: 'flip' | 'truncate' | null = 'flip'): void {
     this.catalog.file(filename).corrupt = mode;
   }
+  /**
+   * Random faults from now on (null: none), drawn per request from `seed`; calling it
+   * again restarts the draws, so the same seed and the same client replay the same faults.
+   */
+  setFaults(config: FaultConfig | null): void {
+    this.faults.configure(config);
+  }
+  /** Every download of this file gets `kind` (e.g. 'http-500', 'corrupt', 'reset'); null clears it. */
+  failFile(filename: string, kind: FaultKind | null): void {
+    this.catalog.file(filename);
+    this.faults.pin(filename, kind);
+  }
+  /** Faults delivered since the last resetCounts, by kind and by request class (a live object). */
+  get faultsInjected(): FaultCounts {
+    return this.faults.injected;
+  }
+  /** Each delivered fault, in order. */
+  get faultLog(): readonly FaultEvent[] {
+    return this.faults.events;
+  }
   /** The true bytes, whatever corruptFile says. */
   fileBytes(filename: string): Buffer {
     return this.catalog.file(filename).bytes;
@@ -103,13 +130,14 @@ export class FakePypi {
     return this.catalog.file(filename).sha256;
   }
 
-  /** Clears counts and log in place, so references a test holds stay live. */
+  /** Clears counts, log and fault counts in place, so references a test holds stay live. */
   resetCounts(): void {
     const r = this.requests;
     for (const rec of [r.xmlrpc, r.json, r.files, r.metadata]) for (const k of Object.keys(rec)) delete rec[k];
     r.simple = 0;
     r.total = 0;
     this.log.length = 0;
+    this.faults.resetCounts();
   }
 
   serial(): number {
@@ -117,6 +145,7 @@ export class FakePypi {
   }
 
   async close(): Promise<void> {
+    this.faults.close();
     const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Keep-alive sockets from fetch/got would otherwise hold close() open.
     this.server.closeAllConnections();

@@ -3,6 +3,7 @@ import type { ProjectPreview, RunPreview } from '../sync/preview.js';
 import { previewRebuild, runRebuild } from '../sync/rebuild.js';
 import type { Args } from './args.js';
 import { humanBytes, limited } from './format.js';
+import { showProgress } from './progress.js';
 import { withMirror } from './session.js';
 
 const SHOWN = 10;
@@ -44,7 +45,8 @@ export function rebuildCommand(args: Args): Promise<number> {
       process.stdout.write(args.json ? `${JSON.stringify(preview, null, 2)}\n` : renderPreview(preview));
       return preview.failed.length > 0 ? 1 : 0;
     }
-    const result = await runRebuild(ctx);
+    const hide = showProgress(ctx);
+    const result = await runRebuild(ctx).finally(hide);
     if (args.json) process.stdout.write(`${JSON.stringify({ ...result.summary, missing: result.missing }, null, 2)}\n`);
     if (result.interrupted) return 0;
     return result.summary.failed > 0 ? 1 : 0;

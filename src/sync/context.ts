@@ -25,6 +25,16 @@ export interface SyncContext {
   downloadQueue: PQueue;
   /** Set by SIGTERM/SIGINT: start no new project, finish what is in flight. */
   stopping: { requested: boolean };
+  /** Counters of the run in progress, for a terminal's progress line (never logged). */
+  progress: RunProgress;
+}
+
+export interface RunProgress {
+  projectsTotal: number;
+  projectsDone: number;
+  /** Files the planned projects need to download; grows as projects are planned. */
+  filesTotal: number;
+  filesDone: number;
 }
 
 export async function createContext(cfg: Config, log: Logger): Promise<SyncContext> {
@@ -54,5 +64,6 @@ export async function createContext(cfg: Config, log: Logger): Promise<SyncConte
     metadataQueue: new PQueue({ concurrency: cfg.upstream.metadataConcurrency }),
     downloadQueue: new PQueue({ concurrency: cfg.upstream.downloadConcurrency }),
     stopping: { requested: false },
+    progress: { projectsTotal: 0, projectsDone: 0, filesTotal: 0, filesDone: 0 },
   };
 }

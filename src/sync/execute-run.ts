@@ -44,6 +44,8 @@ export async function executeRun(
   const requestsBefore = ctx.http.stats.requests;
   const retriesBefore = ctx.http.stats.retries;
   const names = Object.keys(plan.projects);
+  ctx.progress.projectsTotal = names.length;
+  ctx.progress.projectsDone = done.size;
   // Small per-project facts only: a run over 750,000 projects must not hold their records.
   const changes = new Map<string, ListingChange>();
   const missing: string[] = [];
@@ -75,6 +77,7 @@ export async function executeRun(
       if (!outcome.ok) Object.assign(entry, { error: outcome.error, code: outcome.code });
       await ctx.state.journal(entry);
       done.set(name, entry);
+      ctx.progress.projectsDone++;
     });
     task.catch((err: unknown) => {
       fatal ??= err;

@@ -90,10 +90,14 @@ async function ensureFile(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boolean
 /** `pending`: paths a killed run may have left on disk (see PublishedRecord.pending). */
 export async function fetchFiles(ctx: SyncContext, planned: PlannedFile[], pending: ReadonlySet<string>): Promise<FetchResult> {
   const result: FetchResult = { files: [], failures: [], interrupted: false, added: 0, bytesAdded: 0 };
+  const toFetch = planned.filter((p) => !p.published).length;
+  ctx.progress.filesTotal += toFetch;
   const settled = await Promise.allSettled(
     planned.map(async (p) => {
       const maybeOnDisk = pending.has(p.path);
-      const bytes = await ensureFile(ctx, p, maybeOnDisk);
+      const bytes = await ensureFile(ctx, p, maybeOnDisk).finally(() => {
+        if (!p.published) ctx.progress.filesDone++;
+      });
       try {
         return { p, bytes, metadataSha256: await ensureMetadata(ctx, p, maybeOnDisk), interrupted: false };
       } catch (err) {

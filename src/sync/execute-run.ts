@@ -39,10 +39,12 @@ export async function executeRun(
   plan: RunPlan,
   done: Map<string, JournalEntry>,
   mirror: MirrorState,
+  /** Upstream counters when the run began, before its planning asked the feed. */
+  statsFrom: { requests: number; retries: number } = { ...ctx.http.stats },
 ): Promise<RunResult> {
   const started = Date.now();
-  const requestsBefore = ctx.http.stats.requests;
-  const retriesBefore = ctx.http.stats.retries;
+  const requestsBefore = statsFrom.requests;
+  const retriesBefore = statsFrom.retries;
   const names = Object.keys(plan.projects);
   ctx.progress.projectsTotal = names.length;
   ctx.progress.projectsDone = done.size;

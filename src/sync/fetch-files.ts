@@ -36,13 +36,19 @@ export function candidateUrls(ctx: SyncContext, url: string): string[] {
   return mirrored === url ? [url] : [mirrored, url];
 }
 
-async function ensureMetadata(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boolean): Promise<string | null> {
+interface MetadataResult {
+  sha: string | null;
+  /** The upstream advertises metadata that could not be fetched: the project is retried. */
+  failure?: { code: string; error: string };
+}
+
+async function ensureMetadata(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boolean): Promise<MetadataResult> {
   const sha = p.metadataSha256;
-  if (sha === null) return null;
+  if (sha === null) return { sha: null };
   const rel = `${p.path}.metadata`;
-  if (p.metadataPublished) return sha;
+  if (p.metadataPublished) return { sha };
   const existing = maybeOnDisk || p.published ? await ctx.storage.read('root', rel) : null;
-  if (existing && createHash('sha256').update(existing).digest('hex') === sha) return sha;
+  if (existing && createHash('sha256').update(existing).digest('hex') === sha) return { sha };
   try {
     await ctx.downloadQueue.add(
       () => {
@@ -56,12 +62,12 @@ async function ensureMetadata(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boo
       },
       { throwOnTimeout: true },
     );
-    return sha;
+    return { sha };
   } catch (err) {
     if (err instanceof JubjubError && (err.code === 'E_STORAGE' || err.code === 'E_INTERRUPTED')) throw err;
-    // Pages advertise metadata only where it is really served; pip falls back to the wheel.
-    ctx.log.warn({ filename: p.file.filename, code: errorCode(err), err: errorMessage(err) }, 'core metadata not mirrored');
-    return null;
+    // Pages advertise metadata only where it is really served (pip falls back to the
+    // wheel), and the project counts as failed so that the next run fetches it again.
+    return { sha: null, failure: { code: errorCode(err), error: `${p.file.filename}.metadata: ${errorMessage(err)}` } };
   }
 }
 
@@ -99,10 +105,10 @@ export async function fetchFiles(ctx: SyncContext, planned: PlannedFile[], pendi
         if (!p.published) ctx.progress.filesDone++;
       });
       try {
-        return { p, bytes, metadataSha256: await ensureMetadata(ctx, p, maybeOnDisk), interrupted: false };
+        return { p, bytes, metadata: await ensureMetadata(ctx, p, maybeOnDisk), interrupted: false };
       } catch (err) {
         // The file itself is in place and verified: publish it; the resumed run adds its metadata.
-        if (err instanceof JubjubError && err.code === 'E_INTERRUPTED') return { p, bytes, metadataSha256: null, interrupted: true };
+        if (err instanceof JubjubError && err.code === 'E_INTERRUPTED') return { p, bytes, metadata: { sha: null }, interrupted: true };
         throw err;
       }
     }),
@@ -124,7 +130,9 @@ export async function fetchFiles(ctx: SyncContext, planned: PlannedFile[], pendi
       result.added++;
       result.bytesAdded += s.value.bytes;
     }
-    result.files.push({ ...p.file, path: p.path, metadataSha256: s.value.metadataSha256 });
+    const failure = s.value.metadata.failure;
+    if (failure) result.failures.push({ filename: p.file.filename, ...failure });
+    result.files.push({ ...p.file, path: p.path, metadataSha256: s.value.metadata.sha });
   });
   return result;
 }

@@ -30,7 +30,14 @@ export async function planRebuildRun(ctx: SyncContext, mirror: MirrorState): Pro
     unfetched.push(name);
   };
   if (!ctx.filters.allowAll) {
-    for (const name of ctx.filters.allowedProjects) if (!(name in mirror.absent)) add(name, 0);
+    const fresh = [...ctx.filters.allowedProjects].filter((n) => !(n in projects) && !(n in mirror.absent) && isProjectSelected(ctx.filters, n));
+    if (fresh.length > 0) {
+      // Their serials from the listing, so that a stale cached JSON document is refused
+      // (as on a first sync); names it lacks are asked for anyway and reported.
+      const wanted = new Set(fresh);
+      const snap = await ctx.feed.snapshot((name) => wanted.has(name));
+      for (const name of fresh) add(name, snap.projects.get(name)?.serial ?? 0);
+    }
   } else if (mirror.serial !== null && mayAcceptMore(mirror.projectRules, rules)) {
     const snap = await ctx.feed.snapshot((name) => !(name in projects) && isProjectSelected(ctx.filters, name));
     for (const [name, p] of snap.projects) if (p.serial > (mirror.absent[name] ?? -1)) add(name, p.serial);

@@ -14,17 +14,14 @@ export async function planFeedRun(ctx: SyncContext, mirror: MirrorState): Promis
   if (mirror.serial === null) {
     const listed = new Set(await ctx.rootIndex.names());
     const wanted = (name: string) => isProjectSelected(ctx.filters, name) || listed.has(name);
-    if (!ctx.filters.allowAll) {
-      // An allowlist names every project there can be: no need to stream the upstream's
-      // full listing (tens of MB at PyPI) to find them. Names it lacks answer 404.
-      target = await ctx.feed.lastSerial();
-      for (const name of ctx.filters.allowedProjects) if (wanted(name)) projects[name] = 0;
-    } else {
-      const snap = await ctx.feed.snapshot(wanted);
-      for (const [name, p] of snap.projects) projects[name] = p.serial;
-      target = snap.serial;
-    }
+    // The listing gives each project's serial, which the JSON API must then show at
+    // least: without it a stale cached document would be accepted and never revisited.
+    // Allowlisted names it lacks are still asked for, so that a typo is reported.
+    const snap = await ctx.feed.snapshot(wanted);
+    for (const [name, p] of snap.projects) projects[name] = p.serial;
+    target = snap.serial;
     for (const name of listed) projects[name] ??= 0;
+    for (const name of ctx.filters.allowedProjects) if (isProjectSelected(ctx.filters, name)) projects[name] ??= 0;
   } else {
     const changes = await ctx.feed.since(mirror.serial);
     for (const [name, serial] of changes.changed) {

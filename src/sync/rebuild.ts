@@ -26,12 +26,13 @@ export async function previewRebuild(ctx: SyncContext): Promise<RunPreview & { u
 export async function runRebuild(ctx: SyncContext): Promise<RunResult> {
   const resumed = await resumePending(ctx);
   if (resumed?.interrupted) return resumed;
+  const statsFrom = { ...ctx.http.stats };
   const mirror = await ctx.state.mirror();
   if (mirror.serial === null) throw neverSynced();
   const { plan, unfetched } = await planRebuildRun(ctx, mirror);
   if (unfetched.length > 0) ctx.log.info({ projects: unfetched.length, first: unfetched.slice(0, 10) }, 'fetching metadata of newly selected projects');
   await ctx.state.startRun(plan);
-  const result = await executeRun(ctx, plan, new Map(), mirror);
+  const result = await executeRun(ctx, plan, new Map(), mirror, statsFrom);
   logSummary(ctx, result);
   return result;
 }

@@ -26,6 +26,7 @@ export async function runSync(ctx: SyncContext, opts: { projects?: string[] } = 
   const resumed = await resumePending(ctx);
   if (resumed?.interrupted) return resumed;
 
+  const statsFrom = { ...ctx.http.stats };
   const mirror = await ctx.state.mirror();
   let plan: RunPlan;
   if (opts.projects) {
@@ -39,7 +40,7 @@ export async function runSync(ctx: SyncContext, opts: { projects?: string[] } = 
     plan = await planFeedRun(ctx, mirror);
   }
   await ctx.state.startRun(plan);
-  const result = await executeRun(ctx, plan, new Map(), mirror);
+  const result = await executeRun(ctx, plan, new Map(), mirror, statsFrom);
   logSummary(ctx, result);
   return result;
 }
@@ -68,6 +69,8 @@ export function logSummary(ctx: SyncContext, r: RunResult): void {
   if (ctx.projects.refusedHosts.size > 0) {
     ctx.log.warn({ hosts: [...ctx.projects.refusedHosts] }, 'files on hosts outside upstream.file_hosts were refused; add the hosts there if they are trusted');
   }
-  // In a feed run a 404 is an upstream removal; only names the operator typed are worth a warning.
-  if (s.command !== 'sync' && r.missing.length > 0) ctx.log.warn({ projects: r.missing }, 'projects not found upstream');
+  // In a feed run a 404 is an upstream removal (or a listed project with no releases);
+  // only names the operator typed (the allowlist, `--project`) are worth a warning.
+  const typed = s.command === 'sync' ? r.missing.filter((n) => ctx.filters.allowedProjects.has(n)) : r.missing;
+  if (typed.length > 0) ctx.log.warn({ projects: typed }, 'projects not found upstream');
 }

@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Memory-bound tests measure what is retained after a collection, not GC timing.
+    execArgv: ['--expose-gc'],
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -54,6 +54,14 @@ async function* coalesce(chunks: AsyncIterable<string | Buffer>): AsyncGenerator
 export class Storage {
   readonly root: string;
   readonly state: string;
+  /**
+   * Folders this process made or found: a run writes thousands of files into a few
+   * folders, and a `mkdir` before each would double its system calls. A prune forgets
+   * the folder; a rename that still meets a missing folder makes it and tries again.
+   */
+  private readonly knownDirs = new Set<string>();
+  private readonly tempPrefix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  private tempCounter = 0;
 
   constructor(root: string, state: string) {
     this.root = path.resolve(root);
@@ -127,7 +135,7 @@ export class Storage {
     const full = this.resolve(area, rel);
     const tmp = this.tempPath(area);
     try {
-      await mkdir(path.dirname(tmp), { recursive: true });
+      await this.ensureDir(path.dirname(tmp));
       await pipeline(Readable.from(coalesce(chunks)), createWriteStream(tmp));
       await this.renameInto(tmp, full);
     } catch (err) {
@@ -152,8 +160,9 @@ export class Storage {
 
   /** Renames into place, making the parent folder (again, if a concurrent prune just removed it). */
   private async renameInto(from: string, to: string): Promise<void> {
+    const dir = path.dirname(to);
     for (let attempt = 0; ; attempt++) {
-      await mkdir(path.dirname(to), { recursive: true });
+      await this.ensureDir(dir, attempt > 0);
       try {
         await rename(from, to);
         return;
@@ -161,6 +170,12 @@ export class Storage {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 2) throw err;
       }
     }
+  }
+
+  private async ensureDir(dir: string, again = false): Promise<void> {
+    if (!again && this.knownDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.knownDirs.add(dir);
   }
 
   /** Creates `rel` with `data` only if it does not exist yet (the lock). */
@@ -195,7 +210,7 @@ export class Storage {
   async appendLine(area: Area, rel: string, line: string): Promise<void> {
     const full = this.resolve(area, rel);
     try {
-      await mkdir(path.dirname(full), { recursive: true });
+      await this.ensureDir(path.dirname(full));
       await appendFile(full, `${line}\n`);
     } catch (err) {
       throw storageError(err, `append to ${area}/${rel}`);
@@ -204,7 +219,7 @@ export class Storage {
 
   private tempPath(area: Area): string {
     const dir = area === 'root' ? path.join(this.root, TEMP_DIR) : path.join(this.state, STATE_TEMP_DIR);
-    return path.join(dir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    return path.join(dir, `${this.tempPrefix}-${++this.tempCounter}`);
   }
 
   /** A new temporary file for a download; pass it to `commit` or `discard`. */
@@ -258,6 +273,7 @@ export class Storage {
     for (let dir = path.dirname(full); dir !== this.root && dir.startsWith(this.root); dir = path.dirname(dir)) {
       try {
         await rmdir(dir);
+        this.knownDirs.delete(dir);
       } catch {
         break;
       }

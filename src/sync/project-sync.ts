@@ -107,14 +107,16 @@ async function applyPlan(
       base.pagesSha,
     );
   }
-  await ctx.state.savePublished(record);
-  // A project left with no files keeps its pages (and so its files) until the root
-  // listing stops naming it; the run's finish deletes them.
+  // The pages no longer name what is pending, so it goes now. The record is saved once,
+  // after: a crash before that leaves the previous record, which still lists every file
+  // deleted here (or held it as pending before the downloads), so the resumed run plans
+  // the same deletions again. A project left with no files keeps its pages (and so its
+  // files) until the run's finish, after the root listing stops naming it.
   if (record.files.length > 0 && record.pending.length > 0) {
-    for (const rel of record.pending) await ctx.storage.remove('root', rel);
+    await Promise.all(record.pending.map((rel) => ctx.storage.remove('root', rel)));
     record.pending = [];
-    await ctx.state.savePublished(record);
   }
+  await ctx.state.savePublished(record);
   const outcome: ProjectOutcome = {
     name: plan.name,
     ok: fetched.failures.length === 0,

@@ -4,7 +4,7 @@
  * Needs permission to mount (root, as in CI); skipped, and said so, where it is missing.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -55,5 +55,37 @@ test('ENOSPC stops the run cleanly, and the run after space is freed completes',
   const again = await runJubjub(['sync', '-c', m.config]);
   expect(again.code, again.stderr).toBe(0);
   expect(await publishedFiles(m.root)).toEqual(new Map(up.files().map((f) => [f.filename, f.sha256])));
+  expect((await checkTree(m.root)).problems).toEqual([]);
+});
+
+test('ENOSPC during page writes (no download needed) keeps the old pages served, and the next run completes', async (ctx) => {
+  if (!canMount) ctx.skip();
+  execFileSync('mount', ['-o', 'remount,size=20m', mountPoint]);
+  const dir = path.join(mountPoint, 'pages');
+  await mkdir(dir);
+  const m: Mirror = { dir, config: path.join(dir, 'mirror.yaml'), root: path.join(dir, 'web'), state: path.join(dir, 'state') };
+  await writeConfig(m, up.url);
+  expect((await runJubjub(['sync', '-c', m.config])).code).toBe(0);
+  const before = await readFile(path.join(m.root, 'simple/full-3/index.v1_json'), 'utf8');
+
+  // A yank changes every page of the project and downloads nothing; then fill the disk.
+  up.yank('full-3', '1.0', 'broken');
+  const filler = path.join(mountPoint, 'filler');
+  try {
+    execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], { stdio: 'ignore' });
+  } catch {
+    // dd stops with an error when the disk is full: that is the point.
+  }
+  const full = await runJubjub(['sync', '-c', m.config]);
+  expect(full.code).toBe(1);
+  expect(full.stderr.trim().split('\n').pop() ?? '').toMatch(/^jubjub: cannot .*: disk full$/);
+  expect(full.stderr).not.toMatch(/\n\s+at /);
+  expect(await readFile(path.join(m.root, 'simple/full-3/index.v1_json'), 'utf8')).toBe(before);
+  expect((await checkTree(m.root)).problems).toEqual([]);
+
+  await rm(filler);
+  const again = await runJubjub(['sync', '-c', m.config]);
+  expect(again.code, again.stderr).toBe(0);
+  expect(await readFile(path.join(m.root, 'simple/full-3/index.v1_json'), 'utf8')).toContain('"yanked":"broken"');
   expect((await checkTree(m.root)).problems).toEqual([]);
 });

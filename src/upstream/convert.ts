@@ -1,11 +1,12 @@
 /**
  * Turns a validated JSON API document into `ProjectMeta`: resolves file URLs against
- * the document, drops (and reports) files whose name or URL is unsafe, and normalizes
- * timestamps to the form PEP 700 pages carry.
+ * the document, drops (and reports) files whose name or URL is unsafe or whose name is
+ * another project's, and normalizes timestamps to the form PEP 700 pages carry.
  */
 import { normalizeName } from '../planner/filters/names.js';
 import type { ProjectMeta, Release, UpstreamFile } from '../model.js';
 import { checkFileUrl, unsafeFilename } from './file-safety.js';
+import { foreignFilename } from './filename-project.js';
 import type { JsonApiFile, JsonApiProject } from './schemas.js';
 
 export interface Rejection {
@@ -42,6 +43,7 @@ export function convertJsonApi(doc: JsonApiProject, serial: number, docUrl: stri
   const coreMetadataUnknown: string[] = [];
   const seen = new Set<string>();
   const releases: Release[] = [];
+  const project = normalizeName(doc.info.name);
   for (const [version, files] of Object.entries(doc.releases)) {
     const out: UpstreamFile[] = [];
     for (const f of files) {
@@ -57,6 +59,11 @@ export function convertJsonApi(doc: JsonApiProject, serial: number, docUrl: stri
       const url = checkFileUrl(f.url, docUrl, hosts);
       if ('reason' in url) {
         rejected.push({ filename: f.filename, reason: `unsafe URL: ${url.reason}`, host: url.host });
+        continue;
+      }
+      const foreign = foreignFilename(f.filename, project);
+      if (foreign) {
+        rejected.push({ filename: f.filename, reason: `filename of another project: ${foreign}` });
         continue;
       }
       seen.add(f.filename);
@@ -79,7 +86,7 @@ export function convertJsonApi(doc: JsonApiProject, serial: number, docUrl: stri
     releases.push({ version, files: out });
   }
   const meta: ProjectMeta = {
-    name: normalizeName(doc.info.name),
+    name: project,
     displayName: doc.info.name,
     lastSerial: serial,
     releases,

@@ -3,9 +3,15 @@
  * request is derived from it. Upstream metadata is input from the internet.
  */
 
+/**
+ * Filesystems cap a name at 255 bytes, not characters, and a wheel's `<name>.metadata`
+ * sits beside it: a longer name would fail on our own disk, which ends the whole run.
+ */
+export const MAX_FILENAME_BYTES = 255 - '.metadata'.length;
+
 /** Null when the filename is safe to use as one path segment, else the reason. */
 export function unsafeFilename(name: string): string | null {
-  if (name.length === 0 || name.length > 255) return 'empty or too long';
+  if (name.length === 0 || Buffer.byteLength(name, 'utf8') > MAX_FILENAME_BYTES) return 'empty or too long';
   if (name.includes('/') || name.includes('\\')) return 'contains a path separator';
   if (name.includes('\0')) return 'contains NUL';
   if (name.startsWith('.')) return 'starts with a dot';

@@ -1,5 +1,5 @@
 export { FakePypi, type FakePypiOptions } from './server.js';
-export type { RequestCounts } from './routes.js';
+export type { HostileHooks, RequestCounts } from './routes.js';
 export type { FakeFileSpec, FakeReleaseSpec, ChangelogRow } from './catalog.js';
 export { normalize } from './names.js';
 export { seedDemo } from './demo.js';

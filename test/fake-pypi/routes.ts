@@ -6,7 +6,7 @@ import { projectJson, releaseJson, staleProjectJson } from './json-api.js';
 import { normalize } from './names.js';
 import { callMethod } from './rpc-methods.js';
 import { negotiate, projectPage, rootPage, SIMPLE_JSON } from './simple-api.js';
-import { parseMethodCall } from './xmlrpc.js';
+import { parseMethodCall, type XmlRpcValue } from './xmlrpc.js';
 
 export interface RequestCounts {
   xmlrpc: Record<string, number>;
@@ -17,6 +17,18 @@ export interface RequestCounts {
   total: number;
 }
 
+/** Rewrites of what the fake serves, for an upstream whose metadata is hostile (hostile.ts). */
+export interface HostileHooks {
+  /** A project's JSON API document (`/pypi/<name>/json`), as parsed JSON, before it is sent. */
+  json?(project: string, doc: Record<string, unknown>): Record<string, unknown>;
+  /** An XML-RPC method's result, before it is encoded. */
+  rpc?(method: string, result: XmlRpcValue): XmlRpcValue;
+  /** An XML-RPC response body, as sent. */
+  xml?(body: string): string;
+  /** Answers a request before the fake's own routes; true when it did. */
+  route?(req: IncomingMessage, res: ServerResponse, path: string): boolean;
+}
+
 export interface RouteContext {
   catalog: Catalog;
   baseUrl: string;
@@ -25,6 +37,7 @@ export interface RouteContext {
   requests: RequestCounts;
   /** Set by the fault injector: serve this request a stale copy, and call it once served. */
   staleJson?: () => void;
+  hostile?: HostileHooks | null;
 }
 
 function bump(counts: Record<string, number>, key: string): void {
@@ -43,7 +56,8 @@ async function xmlrpc(ctx: RouteContext, req: IncomingMessage, res: ServerRespon
     return send(req, res, 200, xml, callMethod(ctx.catalog, '', [], ctx));
   }
   bump(ctx.requests.xmlrpc, call.method);
-  send(req, res, 200, xml, callMethod(ctx.catalog, call.method, call.params, ctx));
+  const body = callMethod(ctx.catalog, call.method, call.params, ctx);
+  send(req, res, 200, xml, ctx.hostile?.xml?.(body) ?? body);
 }
 
 function jsonApi(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, name: string, version?: string): void {
@@ -59,8 +73,10 @@ function jsonApi(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, n
   if (stale) {
     ({ body, serial } = stale);
     ctx.staleJson?.();
-  } else if (version === undefined) body = projectJson(ctx.catalog, p, o);
-  else {
+  } else if (version === undefined) {
+    body = projectJson(ctx.catalog, p, o);
+    if (body && ctx.hostile?.json) body = ctx.hostile.json(p.name, body as Record<string, unknown>);
+  } else {
     const r = p.releases.get(version);
     body = r ? releaseJson(p, r, o) : null;
   }
@@ -99,6 +115,7 @@ function packages(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, 
 
 export async function route(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (ctx.hostile?.route?.(req, res, path)) return;
   if (path === '/pypi' || path === '/pypi/' || path === '/RPC2') return xmlrpc(ctx, req, res);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return send(req, res, 405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }, 'Method Not Allowed\n');

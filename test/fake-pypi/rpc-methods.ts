@@ -5,6 +5,7 @@ import { encodeFault, encodeResponse, UNSUPPORTED, type Param, type XmlRpcValue 
 
 export interface RpcOptions {
   maxChangelogRows: number;
+  hostile?: { rpc?(method: string, result: XmlRpcValue): XmlRpcValue } | null;
 }
 
 function intParams(params: Param[], count: number): number[] | null {
@@ -39,5 +40,5 @@ export function callMethod(c: Catalog, method: string, params: Param[], o: RpcOp
   if (!impl) return encodeFault(-32601, `client error; method not found: ${method}`);
   const result = impl(c, params, o);
   if (result === undefined) return encodeFault(-32602, `client error; invalid method parameters for ${method}`);
-  return encodeResponse(result);
+  return encodeResponse(o.hostile?.rpc?.(method, result) ?? result);
 }

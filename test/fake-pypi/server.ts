@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Catalog, type FakeFileSpec, type FakeReleaseSpec } from './catalog.js';
 import { FaultInjector, type FaultConfig, type FaultCounts, type FaultEvent, type FaultKind } from './faults.js';
-import { route, type RequestCounts, type RouteContext } from './routes.js';
+import { route, type HostileHooks, type RequestCounts, type RouteContext } from './routes.js';
 
 export interface FakePypiOptions {
   /** Rows per changelog_since_serial call; PyPI's cap is 50,000. */
@@ -19,6 +19,7 @@ export class FakePypi {
   readonly log: Array<{ method: string; path: string; at: number }> = [];
   private readonly catalog = new Catalog();
   private readonly faults = new FaultInjector();
+  private hostile: HostileHooks | null = null;
 
   private constructor(
     private readonly server: Server,
@@ -53,7 +54,7 @@ export class FakePypi {
   }
 
   private context(): RouteContext {
-    return { catalog: this.catalog, baseUrl: this.url, requests: this.requests, ...this.opts };
+    return { catalog: this.catalog, baseUrl: this.url, requests: this.requests, hostile: this.hostile, ...this.opts };
   }
 
   /** Every file the upstream lists now, for tests to compute the mirror they expect. */
@@ -108,6 +109,10 @@ export class FakePypi {
    */
   setFaults(config: FaultConfig | null): void {
     this.faults.configure(config);
+  }
+  /** Serves what `hooks` rewrite from now on (null: the honest upstream again); see hostile.ts. */
+  setHostile(hooks: HostileHooks | null): void {
+    this.hostile = hooks;
   }
   /** Every download of this file gets `kind` (e.g. 'http-500', 'corrupt', 'reset'); null clears it. */
   failFile(filename: string, kind: FaultKind | null): void {

@@ -53,15 +53,25 @@ export class XmlRpcFeed implements ChangeFeed {
     const serial = await this.rpc.changelogLastSerial();
     const projects = new Map<string, ProjectSerial>();
     const invalid = new Set<string>();
+    const collisions: string[] = [];
     await this.rpc.listPackagesWithSerial((display, s) => {
       if (!isValidProjectName(display)) {
         invalid.add(display);
         return;
       }
       const name = normalizeName(display);
-      if (wanted(name)) projects.set(name, { display, serial: s });
+      if (!wanted(name)) return;
+      // Two spellings of one name are one project (PEP 503); keep the later serial.
+      const seen = projects.get(name);
+      if (seen && seen.display !== display) collisions.push(`${seen.display} / ${display}`);
+      if (!seen || s > seen.serial) projects.set(name, { display, serial: s });
     });
-    if (invalid.size > 0) this.log.warn({ invalid: invalid.size }, 'skipped projects with invalid names');
+    if (invalid.size > 0) {
+      this.log.warn({ invalid: invalid.size, first: [...invalid].slice(0, 10).map((n) => n.slice(0, 100)) }, 'skipped projects with invalid names');
+    }
+    if (collisions.length > 0) {
+      this.log.warn({ collisions: collisions.length, first: collisions.slice(0, 10) }, 'listing names one project under several spellings; they are mirrored as one');
+    }
     return { serial, projects };
   }
 

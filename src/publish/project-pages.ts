@@ -89,7 +89,8 @@ function jsonApiFile(f: PublishedFile, baseUrl: string | null): Record<string, u
 
 /** `pypi/<name>/json`: the upstream document, reduced to the files this mirror serves. */
 export function renderJsonApi(p: ProjectPageInput): string {
-  const releases: Record<string, Array<Record<string, unknown>>> = {};
+  // No prototype: a release may be called `constructor` or `toString`.
+  const releases = Object.create(null) as Record<string, Array<Record<string, unknown>>>;
   for (const f of p.files) (releases[f.version] ??= []).push(jsonApiFile(f, p.baseUrl));
   const current = typeof p.info.version === 'string' ? p.info.version : null;
   const urls = current !== null ? (releases[current] ?? []) : [];

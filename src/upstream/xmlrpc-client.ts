@@ -19,6 +19,12 @@ export interface ChangelogRow {
 /** PyPI caps changelog_since_serial at this many rows per call. */
 export const CHANGELOG_PAGE = 50_000;
 
+/**
+ * Largest XML-RPC answer held whole (a full changelog page is about 10 MB). Only the
+ * listing, whose members stream to a callback and are not held, may be longer.
+ */
+export const MAX_XMLRPC_BYTES = 128 * 1024 * 1024;
+
 function bad(what: string): JubjubError {
   return new JubjubError('E_INVALID_UPSTREAM', `invalid XML-RPC response: ${what}`);
 }
@@ -30,6 +36,7 @@ export class XmlRpcClient {
     private readonly http: UpstreamHttp,
     upstreamUrl: string,
     private readonly hosts: readonly string[],
+    private readonly maxBytes = MAX_XMLRPC_BYTES,
   ) {
     this.endpoint = `${upstreamUrl}/pypi`;
   }
@@ -48,8 +55,15 @@ export class XmlRpcClient {
         throw statusError(res.status, `${this.endpoint} (${method})`, res.headers);
       }
       const parser = new XmlRpcResponseParser(onTopMember);
+      let bytes = 0;
       try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) parser.write(chunk);
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          bytes += chunk.length;
+          if (!onTopMember && bytes > this.maxBytes) {
+            throw new JubjubError('E_TOO_LARGE', `${method}: response is over the ${this.maxBytes}-byte limit`);
+          }
+          parser.write(chunk);
+        }
       } catch (err) {
         res.body.destroy();
         if (err instanceof JubjubError) throw err;

@@ -43,7 +43,7 @@ export const ESCAPE_MARK = 'jubjub-hostile-escape';
  * Names list_packages_with_serial adds that no mirror may ask about. (A NUL cannot be
  * sent at all: XML 1.0 has no way to carry it, so it makes the whole response invalid.)
  */
-export const INVALID_LISTED_NAMES = ['../../../etc/passwd', '<script>alert(1)</script>', '-leading', 'trailing-', 'two words', 'tab\tname', ''];
+export const INVALID_LISTED_NAMES = ['../../../etc/passwd', '<script>alert(1)</script>', '-leading', 'trailing-', 'two words', 'tab\tname', '', `long-${'n'.repeat(250)}`];
 /** Names changelog_since_serial adds to a non-empty page (at its last serial). */
 export const INVALID_CHANGELOG_NAMES = ['../../etc/shadow', '<img src=x onerror=alert(1)>'];
 /**

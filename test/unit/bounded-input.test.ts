@@ -38,10 +38,31 @@ function streamListing(res: http.ServerResponse): void {
   pump();
 }
 
+/** A changelog page that never ends (until the client hangs up). */
+function streamEndlessChangelog(res: http.ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/xml' });
+  res.write('<?xml version="1.0"?><methodResponse><params><param><value><array><data>');
+  const row = '<value><array><data><value><string>p</string></value><value><string>1.0</string></value><value><int>1</int></value><value><string>new release</string></value><value><int>2</int></value></data></array></value>';
+  const chunk = row.repeat(500);
+  let open = true;
+  res.on('close', () => {
+    open = false;
+  });
+  const pump = () => {
+    while (open) if (!res.write(chunk)) return void res.once('drain', pump);
+  };
+  pump();
+}
+
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     hits++;
-    if (req.url === '/pypi') return streamListing(res);
+    if (req.url === '/pypi') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => (body.includes('changelog_since_serial') ? streamEndlessChangelog(res) : streamListing(res)));
+      return;
+    }
     if (req.url === '/pypi/declared/json') {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(MAX_JSON_BYTES + 1) });
       return void res.end();
@@ -89,6 +110,15 @@ describe('bounded input', () => {
     // What survives a collection mid-stream: held whole, the members alone would be over 100 MB.
     expect(retained).toBeLessThan(16 * 1024 * 1024);
   }, 60_000);
+
+  test('a changelog answer that never ends is cut off at the cap, not held', async () => {
+    hits = 0;
+    const httpc = new UpstreamHttp({ timeoutMs: 20_000, retries: 2, userAgent: 'test', log });
+    const rpc = new XmlRpcClient(httpc, base, [host], 1024 * 1024);
+    const err = await rpc.changelogSince(0).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_TOO_LARGE' });
+    expect(hits).toBe(1);
+  });
 
   test('a JSON document declared over the cap is refused unread, and not retried', async () => {
     hits = 0;

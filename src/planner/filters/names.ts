@@ -10,7 +10,13 @@ export function normalizeName(s: string): string {
 
 const PROJECT_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 
-/** PEP 508 name grammar; a normalized valid name is still valid. */
+/**
+ * Longest name accepted. PEP 508 sets no limit, but a name becomes file names in the
+ * state (`meta/<name>.json`) and the tree, and no file system takes more than 255 bytes.
+ */
+export const MAX_NAME_LENGTH = 200;
+
+/** PEP 508 name grammar, within MAX_NAME_LENGTH; a normalized valid name is still valid. */
 export function isValidProjectName(s: string): boolean {
-  return PROJECT_NAME.test(s);
+  return s.length <= MAX_NAME_LENGTH && PROJECT_NAME.test(s);
 }

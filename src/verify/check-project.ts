@@ -10,15 +10,16 @@ import { projectPages } from '../publish/writer.js';
 import type { StateStore } from '../state/store.js';
 import type { PublishedRecord } from '../state/types.js';
 import { htmlLinks, jsonLinks, resolveLink } from './page-links.js';
-import { digestFile } from './read-tree.js';
+import type { HashPool } from './hash-pool.js';
 import type { Problem } from './report.js';
 
 export interface CheckDeps {
   root: string;
   state: StateStore;
   mirror: Config['mirror'];
-  /** Bounds the file reads of every project together. */
-  io: PQueue;
+  /** Bounds the files waiting for a digest (the pool's workers bound the work itself). */
+  blobs: PQueue;
+  hashes: HashPool;
   fast: boolean;
 }
 
@@ -41,7 +42,7 @@ async function checkBlob(deps: CheckDeps, rel: string, want: { size: number | nu
     if (want.size !== null && s.size !== want.size) return { problem: `size ${s.size}, recorded ${want.size}`, missing: false, bytes: 0 };
     return { problem: null, missing: false, bytes: 0 };
   }
-  const d = await digestFile(full);
+  const d = await deps.hashes.digest(full);
   if (!d) return { problem: 'not on disk', missing: true, bytes: 0 };
   if (want.size !== null && d.size !== want.size) return { problem: `size ${d.size}, recorded ${want.size}`, missing: false, bytes: d.size };
   if (d.sha256 !== want.sha256) return { problem: `sha256 ${d.sha256}, recorded ${want.sha256}`, missing: false, bytes: d.size };
@@ -63,7 +64,7 @@ export async function checkProject(deps: CheckDeps, record: PublishedRecord): Pr
   const check = (rel: string, want: { size: number | null; sha256: string }, what: 'file' | 'metadata') => {
     out.known.push(rel);
     targets.add(rel);
-    blobs.push(deps.io.add(async () => {
+    blobs.push(deps.blobs.add(async () => {
       const r = await checkBlob(deps, rel, want);
       out.bytes += r.bytes;
       if (what === 'file') out.files++;
@@ -76,7 +77,7 @@ export async function checkProject(deps: CheckDeps, record: PublishedRecord): Pr
     check(f.path, { size: f.size, sha256: f.sha256 }, 'file');
     if (f.metadataSha256) check(`${f.path}.metadata`, { size: null, sha256: f.metadataSha256 }, 'metadata');
   }
-  const bodies = await Promise.all(pages.map(([rel]) => deps.io.add(() => deps.state.storage.read('root', rel))));
+  const bodies = await Promise.all(pages.map(([rel]) => deps.blobs.add(() => deps.hashes.read(path.join(deps.root, rel)))));
   await Promise.all(blobs);
 
   pages.forEach(([rel, expected], i) => {

@@ -14,6 +14,7 @@ import { TEMP_DIR } from '../storage/storage.js';
 import { listingChange } from '../sync/finalize.js';
 import { checkListing, ROOT_PAGES } from './check-listing.js';
 import { checkProject } from './check-project.js';
+import { HashPool } from './hash-pool.js';
 import { walkFiles } from './read-tree.js';
 import { countProblems, type Problem, type VerifyReport } from './report.js';
 
@@ -23,14 +24,15 @@ export interface VerifyDeps {
   mirror: Config['mirror'];
 }
 
-/** File reads in flight: enough to keep an SSD's queue full while one core hashes. */
+/** Worker threads reading and hashing: enough to keep an SSD's queue full and every core busy. */
 export const IO_CONCURRENCY = Math.max(4, availableParallelism() * 2);
 
 export async function verifyMirror(deps: VerifyDeps, opts: { fast: boolean }): Promise<VerifyReport> {
   const started = Date.now();
   const storage = deps.state.storage;
-  const io = new PQueue({ concurrency: IO_CONCURRENCY });
-  const projectQueue = new PQueue({ concurrency: 8 });
+  const blobs = new PQueue({ concurrency: 256 });
+  const hashes = new HashPool(IO_CONCURRENCY);
+  const projectQueue = new PQueue({ concurrency: 32 });
   const report: VerifyReport = {
     mode: opts.fast ? 'fast' : 'full',
     ok: true,
@@ -53,7 +55,7 @@ export async function verifyMirror(deps: VerifyDeps, opts: { fast: boolean }): P
       if (!record) return;
       const change = listingChange(record);
       if (typeof change === 'object') listing.set(name, change);
-      const r = await checkProject({ root: storage.root, state: deps.state, mirror: deps.mirror, io, fast: opts.fast }, record);
+      const r = await checkProject({ root: storage.root, state: deps.state, mirror: deps.mirror, blobs, hashes, fast: opts.fast }, record);
       for (const rel of r.known) known.add(rel);
       problems.push(...r.problems);
       const c = report.checked;
@@ -65,7 +67,11 @@ export async function verifyMirror(deps: VerifyDeps, opts: { fast: boolean }): P
       c.links += r.links;
     });
   }
-  await projectQueue.onIdle();
+  try {
+    await projectQueue.onIdle();
+  } finally {
+    await hashes.close();
+  }
   problems.push(...(await checkListing(storage, deps.rootIndex, deps.mirror.formats, listing, opts.fast)));
   for (const rel of await walked) {
     report.checked.walked++;

@@ -4,9 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { setFilterFileLines } from '../planner/filters/settings.js';
 import { configSchema } from './schema.js';
 import { KeyError, resolveConfig } from './resolve.js';
 import type { Config } from './types.js';
@@ -21,6 +22,8 @@ function formatPath(keys: readonly PropertyKey[]): string {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
+  // `!!binary` values: JSON.stringify would print a Buffer's bytes one by one.
+  if (value instanceof Uint8Array) return 'binary data';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -52,6 +55,46 @@ function lineOf(doc: Document, counter: LineCounter, keys: readonly PropertyKey[
   return 1;
 }
 
+/** The line a YAML error points at. An error found at the end of the file (an unclosed
+ * quote or bracket) points past the last line; the last line with text is nearer. */
+function yamlErrorLine(text: string, counter: LineCounter, pos: number): number {
+  const line = counter.linePos(pos).line;
+  const lines = text.split(/\r?\n/);
+  let last = lines.length;
+  while (last > 1 && (lines[last - 1] ?? '').trim() === '') last--;
+  return Math.min(line, last);
+}
+
+/** The first problem the YAML parser lets through but the loader cannot use: a key that
+ * is empty, a list or a mapping (the library would turn it into a string and warn on
+ * stderr), or an alias whose anchor is missing (toJS would throw without a line). */
+function structuralProblem(doc: Document, counter: LineCounter): { line: number; message: string } | null {
+  let found: { line: number; message: string } | null = null;
+  const lineAt = (node: Node | null): number => counter.linePos(node?.range?.[0] ?? 0).line;
+  visit(doc, {
+    Pair(_, pair, ancestors) {
+      const key = pair.key;
+      if (isScalar(key) && key.value !== null && typeof key.value !== 'object') return undefined;
+      // An empty key has no node of its own: its value's, or its mapping's, line is next to it.
+      const parent = ancestors[ancestors.length - 1];
+      const where = isNode(key) ? key : isNode(pair.value) ? pair.value : isNode(parent) ? parent : null;
+      found = { line: lineAt(where), message: 'a key must be a plain name, not empty, a list or a mapping' };
+      return visit.BREAK;
+    },
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return undefined;
+      found = { line: lineAt(alias), message: `alias *${alias.source} names no anchor set before it` };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The YAML library's message, without advice meant for programmers using it. */
+function yamlMessage(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/;\s*please use .*$/i, '');
+}
+
 function issueLine(issue: z.core.$ZodIssue, data: unknown): { keys: PropertyKey[]; text: string; unknownKey?: string } {
   const keys = [...issue.path];
   if (issue.code === 'unrecognized_keys') {
@@ -81,17 +124,29 @@ export async function loadConfig(file: string): Promise<Config> {
     throw new ConfigError(`${shown}: cannot read configuration (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': the library's warnings would go to stderr as extra lines; what
+  // matters of them is checked below and reported as the one line.
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const line = counter.linePos(yamlError.pos[0]).line;
-    throw new ConfigError(`${shown}:${line}: invalid YAML: ${yamlError.message.split('\n')[0]}`);
+    throw new ConfigError(`${shown}:${yamlErrorLine(text, counter, yamlError.pos[0])}: invalid YAML: ${yamlMessage(yamlError.message)}`);
   }
+  const problem = structuralProblem(doc, counter);
+  if (problem) throw new ConfigError(`${shown}:${problem.line}: invalid YAML: ${problem.message}`);
   let data: unknown;
   try {
     data = emptySectionsToDefaults(doc.toJS({ maxAliasCount: 100 }));
   } catch (err) {
-    throw new ConfigError(`${shown}: invalid YAML: ${(err as Error).message}`);
+    // Past the checks above only alias expansion fails here (an alias bomb, over
+    // maxAliasCount): name the line of the first alias.
+    let line = 1;
+    visit(doc, {
+      Alias(_, alias) {
+        line = counter.linePos(alias.range?.[0] ?? 0).line;
+        return visit.BREAK;
+      },
+    });
+    throw new ConfigError(`${shown}:${line}: invalid YAML: ${yamlMessage((err as Error).message)}`);
   }
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
@@ -100,10 +155,19 @@ export async function loadConfig(file: string): Promise<Config> {
     const { keys, text: msg, unknownKey } = issueLine(first, data);
     throw new ConfigError(`${msg} (${shown}:${lineOf(doc, counter, keys, unknownKey)})`);
   }
+  let config: Config;
   try {
-    return resolveConfig(parsed.data, absFile);
+    config = resolveConfig(parsed.data, absFile);
   } catch (err) {
     if (!(err instanceof KeyError)) throw err;
     throw new ConfigError(`${formatPath(err.keyPath)}: ${err.message} (${shown}:${lineOf(doc, counter, err.keyPath)})`);
   }
+  // Filter files are read later (loadFilters); an error there can then still say which
+  // line of this file named the file.
+  const named = (key: string, list: readonly string[]) => list.map((_, i) => `${shown}:${lineOf(doc, counter, ['filters', key, i])}`);
+  setFilterFileLines(config.filters, {
+    allowFiles: named('allow_files', parsed.data.filters.allow_files),
+    denyFiles: named('deny_files', parsed.data.filters.deny_files),
+  });
+  return config;
 }

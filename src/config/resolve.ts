@@ -43,9 +43,39 @@ function checkRequirements(list: string[], key: string): void {
   });
 }
 
+/** Node's timers hold at most 2^31-1 ms; a longer timeout would fire after 1 ms instead. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** What Node accepts in a header value; anything else fails every request at run time. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** An empty path resolves to this file's folder: never what was meant. */
+function checkPath(value: string | null, keyPath: Array<string | number>): void {
+  if (value !== null && value.trim() === '') throw new KeyError(keyPath, `expected a path, got ${JSON.stringify(value)}`);
+}
+
 export function resolveConfig(raw: RawConfig, file: string): Config {
   const dir = path.dirname(file);
   const abs = (p: string) => path.resolve(dir, p);
+
+  const timeoutMs = parseDuration(raw.upstream.timeout) ?? 30_000;
+  if (timeoutMs > MAX_TIMEOUT_MS) {
+    throw new KeyError(['upstream', 'timeout'], `expected a duration of at most 24d, got ${JSON.stringify(raw.upstream.timeout)}`);
+  }
+  const userAgent = raw.upstream.user_agent;
+  if (userAgent !== null && !HEADER_VALUE.test(userAgent)) {
+    throw new KeyError(['upstream', 'user_agent'], `expected one line of printable text, got ${JSON.stringify(userAgent)}`);
+  }
+  checkPath(raw.mirror.root, ['mirror', 'root']);
+  checkPath(raw.mirror.state, ['mirror', 'state']);
+  checkPath(raw.metrics.textfile, ['metrics', 'textfile']);
+  raw.filters.allow_files.forEach((p, i) => checkPath(p, ['filters', 'allow_files', i]));
+  raw.filters.deny_files.forEach((p, i) => checkPath(p, ['filters', 'deny_files', i]));
+  for (const side of ['include', 'exclude'] as const) {
+    raw.filters.platforms[side].forEach((p, i) => {
+      if (p.trim() === '') throw new KeyError(['filters', 'platforms', side, i], `expected a platform keyword or tag glob, got ${JSON.stringify(p)}`);
+    });
+  }
 
   const cron = validateCronExpression(raw.schedule);
   if (!cron.valid) throw new KeyError(['schedule'], `expected a cron expression, got ${JSON.stringify(raw.schedule)}`);
@@ -83,11 +113,11 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       changes: raw.upstream.changes,
       filesUrl: raw.upstream.files_url,
       fileHosts: [...hosts],
-      timeoutMs: parseDuration(raw.upstream.timeout) ?? 30_000,
+      timeoutMs,
       retries: raw.upstream.retries,
       metadataConcurrency: raw.upstream.metadata_concurrency,
       downloadConcurrency: raw.upstream.download_concurrency,
-      userAgent: raw.upstream.user_agent ?? `jubjub/${VERSION}`,
+      userAgent: userAgent ?? `jubjub/${VERSION}`,
     },
     mirror: {
       root,

@@ -75,7 +75,7 @@ export const upstreamSchema = z.strictObject({
     .default(16)
     .describe('File downloads in flight, across all projects.'),
   user_agent: str().nullable().default(null).describe('The User-Agent header; null means jubjub/<version>.'),
-});
+}, expect('a mapping of upstream keys'));
 
 export const mirrorSchema = z.strictObject({
   root: str('a path')
@@ -103,7 +103,7 @@ export const mirrorSchema = z.strictObject({
     .enum(['delete', 'keep'], expect('one of delete, keep'))
     .default('delete')
     .describe('delete: files, releases and projects removed upstream are removed on the next run; keep: they stay (still subject to the filters).'),
-});
+}, expect('a mapping of mirror keys'));
 
 export const platformsSchema = z.strictObject({
   include: strList('keyword or tag glob')
@@ -112,7 +112,7 @@ export const platformsSchema = z.strictObject({
   exclude: strList('keyword or tag glob')
     .default([])
     .describe('Drop a platform-specific file if every one of its platform tags matches.'),
-});
+}, expect('a mapping with include and exclude lists'));
 
 export const PACKAGE_TYPES = [
   'sdist', 'bdist_wheel', 'bdist_egg', 'bdist_wininst', 'bdist_msi', 'bdist_dmg', 'bdist_rpm', 'bdist_dumb',
@@ -156,7 +156,7 @@ export const filtersSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe("Drop a project's lowest releases until the rest fits (500MB, 2GiB or a byte count); null: no limit."),
-});
+}, expect('a mapping of filters keys'));
 
 export const logSchema = z.strictObject({
   level: z
@@ -167,14 +167,14 @@ export const logSchema = z.strictObject({
     .enum(['auto', 'json', 'pretty'], expect('one of auto, json, pretty'))
     .default('auto')
     .describe('auto: readable lines on a terminal, JSON lines otherwise; json; pretty.'),
-});
+}, expect('a mapping of log keys'));
 
 export const metricsSchema = z.strictObject({
   textfile: str('a path')
     .nullable()
     .default(null)
     .describe('Path of a Prometheus textfile (on the roadmap); null: none.'),
-});
+}, expect('a mapping of metrics keys'));
 
 export const configSchema = z.strictObject({
   upstream: upstreamSchema
@@ -191,6 +191,6 @@ export const configSchema = z.strictObject({
     .describe('What the mirror keeps: projects, releases and files.'),
   log: logSchema.default(logSchema.parse({})).describe('Logging.'),
   metrics: metricsSchema.default(metricsSchema.parse({})).describe('Metrics output.'),
-});
+}, expect('a mapping of sections (upstream, mirror, schedule, filters, log, metrics)'));
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -9,7 +9,7 @@ import { compilePlatformEntries } from './platform.js';
 import { buildReleaseRules } from './release-rules.js';
 import { parseRequirement } from './requirement.js';
 import { loadRequirementFiles, type RequirementEntry } from './requirements-file.js';
-import { PACKAGE_TYPES, type FilterSettings } from './settings.js';
+import { filterFileLine, PACKAGE_TYPES, type FilterSettings } from './settings.js';
 import { parseSpecifier } from './specifier.js';
 
 export type { CompiledEntry, CompiledFilters } from './compiled.js';
@@ -117,9 +117,29 @@ export function compileFilters(
   };
 }
 
+/**
+ * Reads one list of files. An error names the key that lists the file, and the line of
+ * mirror.yaml when the loader recorded it, before what went wrong in the file itself:
+ * `filters.allow_files[1]: lists/ci.txt:7: ... (mirror.yaml:12)`.
+ */
+async function readFiles(settings: FilterSettings, key: 'allowFiles' | 'denyFiles'): Promise<RequirementEntry[]> {
+  const yamlKey = key === 'allowFiles' ? 'allow_files' : 'deny_files';
+  const out: RequirementEntry[] = [];
+  for (const [i, file] of settings[key].entries()) {
+    try {
+      out.push(...(await loadRequirementFiles([file])));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      const line = filterFileLine(settings, key, i);
+      throw new ConfigError(`filters.${yamlKey}[${i}]: ${err.message}${line === undefined ? '' : ` (${line})`}`);
+    }
+  }
+  return out;
+}
+
 /** Reads allow_files and deny_files, then compiles. Throws ConfigError. */
 export async function loadFilters(settings: FilterSettings): Promise<CompiledFilters> {
-  const allow = await loadRequirementFiles(settings.allowFiles);
-  const deny = await loadRequirementFiles(settings.denyFiles);
+  const allow = await readFiles(settings, 'allowFiles');
+  const deny = await readFiles(settings, 'denyFiles');
   return compileFilters(settings, { allow, deny });
 }

@@ -54,3 +54,23 @@ export const PACKAGE_TYPES: readonly string[] = [
   'bdist_rpm',
   'bdist_dumb',
 ];
+
+/** For each of allowFiles / denyFiles, where the configuration names it (`mirror.yaml:7`). */
+export interface FilterFileLines {
+  allowFiles: readonly string[];
+  denyFiles: readonly string[];
+}
+
+// Beside the settings rather than in them: the settings are the operator's keys, printed
+// by check-config and compared whole by tests, and the lines matter only to an error.
+const fileLines = new WeakMap<FilterSettings, FilterFileLines>();
+
+/** Called by the config loader, which alone knows the lines. */
+export function setFilterFileLines(settings: FilterSettings, lines: FilterFileLines): void {
+  fileLines.set(settings, lines);
+}
+
+/** `mirror.yaml:7` for the index-th allow or deny file, if the settings came from a file. */
+export function filterFileLine(settings: FilterSettings, key: 'allowFiles' | 'denyFiles', index: number): string | undefined {
+  return fileLines.get(settings)?.[key][index];
+}

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { appendFile, copyFile, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
+import { appendFile, copyFile, link, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
 import path from 'node:path';
 import { JubjubError } from '../errors.js';
 
@@ -178,32 +178,24 @@ export class Storage {
     this.knownDirs.add(dir);
   }
 
-  /** Creates `rel` with `data` only if it does not exist yet (the lock). */
+  /**
+   * Creates `rel` holding `data`, only if it does not exist yet (the lock). It appears
+   * whole: written beside it under a private name, then hard-linked into place, so no
+   * reader ever sees it empty or half-written and takes a live lock for a torn one.
+   */
   async createExclusive(area: Area, rel: string, data: string): Promise<boolean> {
     const full = this.resolve(area, rel);
+    const tmp = `${full}.new-${this.tempPrefix}-${++this.tempCounter}`;
     try {
       await mkdir(path.dirname(full), { recursive: true });
-      const fh = await open(full, 'wx');
-      try {
-        await fh.writeFile(data);
-      } finally {
-        await fh.close();
-      }
+      await writeFileRaw(tmp, data, { flag: 'wx' });
+      await link(tmp, full);
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw storageError(err, `create ${area}/${rel}`);
-    }
-  }
-
-  /** Renames within one area (used to move a stale lock aside atomically). */
-  async move(area: Area, from: string, to: string): Promise<boolean> {
-    try {
-      await rename(this.resolve(area, from), this.resolve(area, to));
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw storageError(err, `rename ${area}/${from}`);
+    } finally {
+      await unlink(tmp).catch(() => undefined);
     }
   }
 

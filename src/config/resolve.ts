@@ -96,6 +96,9 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
     throw new KeyError(['mirror', 'state'], 'must not be inside mirror.root: the state would be served to the world');
   }
   if (isInside(root, state)) throw new KeyError(['mirror', 'root'], 'must not be inside mirror.state');
+  if (raw.metrics.textfile !== null && isInside(abs(raw.metrics.textfile), root)) {
+    throw new KeyError(['metrics', 'textfile'], 'must not be inside mirror.root: it would be served, and verify would call it an orphan');
+  }
 
   const url = raw.upstream.url.replace(/\/+$/, '');
   if (/\/(simple|pypi)$/i.test(new URL(url).pathname)) {

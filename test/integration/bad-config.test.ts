@@ -134,6 +134,7 @@ const cases: Case[] = [
   { name: 'state inside root', yaml: ['upstream:', URL_LINE, 'mirror:', '  root: ./web', '  state: ./web/.state'], key: 'mirror.state', at: M(5), says: /must not be inside mirror\.root/, sync: true },
   { name: 'root and state the same', yaml: ['upstream:', URL_LINE, 'mirror:', '  root: ./data', '  state: data/'], key: 'mirror.state', at: M(5), says: /must not be inside mirror\.root/ },
   { name: 'empty state path', yaml: ['upstream:', URL_LINE, 'mirror:', '  state: ""'], key: 'mirror.state', at: M(4), says: /expected a path, got ""/ },
+  { name: 'metrics textfile inside the served tree', yaml: ['upstream:', URL_LINE, 'mirror:', '  root: ./web', 'metrics:', '  textfile: web/jubjub.prom'], key: 'metrics.textfile', at: M(6), says: /must not be inside mirror\.root/ },
   { name: 'empty metrics path', yaml: ['upstream:', URL_LINE, 'metrics:', '  textfile: " "'], key: 'metrics.textfile', at: M(4), says: /expected a path, got " "/ },
 
   // --- Filter files: the line is the filter file's; the key and mirror.yaml's line say

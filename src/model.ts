@@ -57,6 +57,8 @@ export interface Selection {
   files: SelectedFile[];
   /** True when `max_project_size` left the project with fewer releases than it has. */
   overBudget: boolean;
+  /** With `min_age`: when the first file held back comes of age (ms), else null. */
+  matureAt?: number | null;
 }
 
 /** A file as it is published: where it lies under `mirror.root` and what pages say of it. */

@@ -32,6 +32,8 @@ function render(s: StatusReport): string {
   lines.push(...limited(failed, SHOWN, ([name, f]) => `  ${name}: ${f.code} ${f.error}`));
   lines.push(`over budget:   ${s.overBudget.length}`);
   lines.push(...limited(s.overBudget, SHOWN, (name) => `  ${name}`));
+  lines.push(`quarantine:    ${s.quarantine.length}${s.quarantine.length > 0 ? ' (min_age: files held back until the time shown)' : ''}`);
+  lines.push(...limited(s.quarantine, SHOWN, (q) => `  ${q.name}: ${q.releasedAt}`));
   return `${lines.join('\n')}\n`;
 }
 

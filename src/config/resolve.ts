@@ -145,6 +145,8 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       platforms: { include: raw.filters.platforms.include, exclude: raw.filters.platforms.exclude },
       maxFileSize: raw.filters.max_file_size === null ? null : parseSize(raw.filters.max_file_size),
       maxProjectSize: raw.filters.max_project_size === null ? null : parseSize(raw.filters.max_project_size),
+      pythonVersions: [...new Set(raw.filters.python_versions)],
+      minAgeMs: raw.filters.min_age === null ? null : parseDuration(raw.filters.min_age),
     },
     log: raw.log,
     metrics: { textfile: raw.metrics.textfile === null ? null : abs(raw.metrics.textfile) },

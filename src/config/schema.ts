@@ -156,6 +156,14 @@ export const filtersSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe("Drop a project's lowest releases until the rest fits (500MB, 2GiB or a byte count); null: no limit."),
+  python_versions: z
+    .array(str('a Python version').regex(/^\d+\.\d+$/, expect('a Python version like 3.11')), expect('a list of Python versions like "3.11"'))
+    .default([])
+    .describe('Keep only files installable on at least one of these Python versions (wheel tags, egg version, requires-python); empty keeps all.'),
+  min_age: duration()
+    .nullable()
+    .default(null)
+    .describe('A cooldown: files uploaded less than this long before the run are left out until they come of age (3d, 12h); null: none.'),
 }, expect('a mapping of filters keys'));
 
 export const logSchema = z.strictObject({

@@ -38,6 +38,7 @@ export function mirrorFamilies(s: StatusReport): Family[] {
     gauge('jubjub_last_run_retries', 'Upstream requests the last run retried.', r?.retries ?? null),
     gauge('jubjub_failed_projects', 'Projects currently recorded as failed (retried by the next sync).', Object.keys(s.failed).length),
     gauge('jubjub_over_budget_projects', 'Projects max_project_size trimmed.', s.overBudget.length),
+    gauge('jubjub_quarantined_projects', 'Projects with files min_age holds back.', s.quarantine.length),
     gauge('jubjub_unfinished_run', '1 while an interrupted run waits to be resumed.', s.unfinishedRun ? 1 : 0),
   ];
 }

@@ -12,6 +12,8 @@ import { selectFiles } from './filters/select.js';
 export interface PlanOptions {
   upstreamDeletions: 'delete' | 'keep';
   coreMetadata: boolean;
+  /** The run's clock (ms), for `min_age`. */
+  now?: number;
 }
 
 /** One file the pages will name after the run. */
@@ -34,6 +36,8 @@ export interface ProjectPlan {
   /** Paths under the root to delete once no page names them (files and their `.metadata`). */
   remove: string[];
   overBudget: boolean;
+  /** With `min_age`: when a file held back comes of age (ms); the run visits the project again then. */
+  matureAt: number | null;
 }
 
 /**
@@ -80,11 +84,12 @@ export function planProject(
 ): ProjectPlan {
   const keepAll = opts.upstreamDeletions === 'keep';
   const source = meta && keepAll ? withRetained(meta, published) : meta;
+  const cooling = { now: opts.now ?? Date.now(), published: new Set((published?.files ?? []).map((f) => f.filename)) };
   const selection =
-    source && isProjectSelected(filters, name) ? selectFiles(filters, source) : { files: [], overBudget: false };
+    source && isProjectSelected(filters, name) ? selectFiles(filters, source, cooling) : { files: [], overBudget: false, matureAt: null };
   if (!source && keepAll && published) {
     // The upstream dropped the whole project and the operator keeps deletions: nothing changes.
-    return { name, displayName: published.displayName, serial: published.serial, files: planned(published.files, published), remove: [], overBudget: published.overBudget };
+    return { name, displayName: published.displayName, serial: published.serial, files: planned(published.files, published), remove: [], overBudget: published.overBudget, matureAt: null };
   }
   const files = planned(selection.files, published, opts.coreMetadata);
   const keep = new Set<string>();
@@ -99,6 +104,7 @@ export function planProject(
     files,
     remove: removals(published, keep),
     overBudget: selection.overBudget,
+    matureAt: selection.matureAt ?? null,
   };
 }
 

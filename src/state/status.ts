@@ -14,6 +14,8 @@ export interface StatusReport {
   bytes: number;
   failed: MirrorState['failed'];
   overBudget: string[];
+  /** With `min_age`: projects holding files back, and when the first comes of age. */
+  quarantine: Array<{ name: string; releasedAt: string }>;
   /** A run that was interrupted and will resume, if any. */
   unfinishedRun: { command: RunPlan['command']; startedAt: string; projects: number; done: number } | null;
 }
@@ -33,6 +35,9 @@ export async function buildStatus(state: StateStore, rootIndex: RootIndex): Prom
     bytes,
     failed: mirror.failed,
     overBudget: Object.keys(mirror.overBudget).sort(),
+    quarantine: Object.entries(mirror.quarantine ?? {})
+      .map(([name, releasedAt]) => ({ name, releasedAt }))
+      .sort((a, b) => a.releasedAt.localeCompare(b.releasedAt) || a.name.localeCompare(b.name)),
     unfinishedRun: run
       ? { command: run.plan.command, startedAt: run.plan.startedAt, projects: Object.keys(run.plan.projects).length, done: run.done.size }
       : null,

@@ -12,7 +12,7 @@ const RUN = 'run.json';
 const JOURNAL = 'run.journal';
 
 export function emptyMirrorState(): MirrorState {
-  return { version: 1, serial: null, upstreamSerial: null, lastRun: null, lastSuccessAt: null, failed: {}, overBudget: {}, absent: {}, projectRules: null };
+  return { version: 1, serial: null, upstreamSerial: null, lastRun: null, lastSuccessAt: null, failed: {}, overBudget: {}, absent: {}, projectRules: null, quarantine: {} };
 }
 
 export class StateStore {

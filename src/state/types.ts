@@ -52,6 +52,11 @@ export interface MirrorState {
    * allow-everything mirror lists the upstream only when the new rules may accept more.
    */
   projectRules: ProjectRules | null;
+  /**
+   * With `min_age`: projects holding files back, and when the first comes of age (ISO).
+   * A run visits them then, even if the upstream has not changed them.
+   */
+  quarantine: Record<string, string>;
 }
 
 /** `state/published/<name>.json`: what the served pages of one project name. */

@@ -69,6 +69,8 @@ export async function executeRun(
       if (outcome.missing) missing.push(name);
       if (outcome.missing && remembersAbsence(ctx, plan, name)) mirror.absent[name] = Math.max(plan.upstreamSerial ?? 0, plan.projects[name] ?? 0);
       else if (outcome.ok) delete mirror.absent[name];
+      if (typeof outcome.matureAt === 'number') mirror.quarantine[name] = new Date(outcome.matureAt).toISOString();
+      else if (outcome.ok) delete mirror.quarantine[name];
       if (outcome.record?.overBudget) mirror.overBudget[name] = true;
       else if (outcome.ok) delete mirror.overBudget[name];
       tally.added += outcome.added;

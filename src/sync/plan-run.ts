@@ -30,6 +30,9 @@ export async function planFeedRun(ctx: SyncContext, mirror: MirrorState): Promis
     target = changes.serial;
   }
   for (const [name, f] of Object.entries(mirror.failed)) projects[name] = Math.max(projects[name] ?? 0, f.serial);
+  // Files held back by min_age that have come of age: published now, upstream change or not.
+  const now = Date.now();
+  for (const [name, at] of Object.entries(mirror.quarantine)) if (Date.parse(at) <= now) projects[name] ??= 0;
   const plan: RunPlan = {
     command: 'sync',
     startedAt: new Date().toISOString(),

@@ -45,6 +45,7 @@ async function previewProject(ctx: SyncContext, name: string, promised: number, 
   const plan = planProject(name, meta, before, ctx.filters, {
     upstreamDeletions: ctx.cfg.mirror.upstreamDeletions,
     coreMetadata: ctx.cfg.mirror.coreMetadata,
+    now: Date.now(),
   });
   const sizes = new Map((before?.files ?? []).map((f) => [f.path, f.size]));
   const download = plan.files.filter((f) => !f.published).map((f) => ({ filename: f.file.filename, size: f.file.size }));

@@ -23,6 +23,8 @@ export interface ProjectOutcome {
   /** Stopped part-way: what is published is consistent, and the resumed run finishes it. */
   interrupted?: boolean;
   record: PublishedRecord | null;
+  /** With `min_age`: when a held-back file comes of age (ms), else null. */
+  matureAt?: number | null;
   added: number;
   bytesAdded: number;
   removed: number;
@@ -47,16 +49,17 @@ export async function syncProject(ctx: SyncContext, name: string, promised: numb
     const plan = planProject(name, meta, before, ctx.filters, {
       upstreamDeletions: ctx.cfg.mirror.upstreamDeletions,
       coreMetadata: ctx.cfg.mirror.coreMetadata,
+      now: Date.now(),
     });
     if (!before && plan.files.length === 0) {
       await forgetIfDropped(ctx, name);
-      return { name, ok: true, missing, record: null, added: 0, bytesAdded: 0, removed: 0, bytesRemoved: 0 };
+      return { name, ok: true, missing, record: null, matureAt: plan.matureAt, added: 0, bytesAdded: 0, removed: 0, bytesRemoved: 0 };
     }
     // With `upstream_deletions: keep` a vanished project keeps its pages, and their info.
     const info = meta?.info ?? (await ctx.state.meta(name))?.info ?? {};
     const outcome = await applyPlan(ctx, plan, before, missing, info);
     if (outcome.ok && !outcome.interrupted) await forgetIfDropped(ctx, name);
-    return outcome;
+    return { ...outcome, matureAt: plan.matureAt };
   } catch (err) {
     if (err instanceof JubjubError && err.code === 'E_STORAGE') throw err;
     ctx.log.warn({ project: name, code: errorCode(err), err: errorMessage(err) }, 'project failed');

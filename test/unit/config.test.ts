@@ -85,6 +85,8 @@ describe('loadConfig: defaults and resolution', () => {
       platforms: { include: [], exclude: [] },
       maxFileSize: null,
       maxProjectSize: null,
+      pythonVersions: [],
+      minAgeMs: null,
     });
   });
 

@@ -38,6 +38,7 @@ const status: StatusReport = {
   bytes: 123456789,
   failed: { numpy: { error: 'boom', code: 'E_HTTP', at: '2026-11-21T10:00:30.500Z', serial: 119 } },
   overBudget: ['tensorflow'],
+  quarantine: [{ name: 'fresh', releasedAt: '2026-11-22T00:00:00.000Z' }],
   unfinishedRun: null,
 };
 

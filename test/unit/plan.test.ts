@@ -187,7 +187,7 @@ describe('planProject', () => {
 
   test('meta null with nothing published: an empty plan', () => {
     const plan = planProject('ghost', null, null, filters(), DELETE);
-    expect(plan).toEqual({ name: 'ghost', displayName: 'ghost', serial: 0, files: [], remove: [], overBudget: false });
+    expect(plan).toEqual({ name: 'ghost', displayName: 'ghost', serial: 0, files: [], remove: [], overBudget: false, matureAt: null });
   });
 
   test('meta null with keep: unchanged', () => {

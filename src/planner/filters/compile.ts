@@ -6,6 +6,7 @@
 import { ConfigError } from '../../errors.js';
 import type { CompiledEntry, CompiledFilters, ReleaseRules } from './compiled.js';
 import { compilePlatformEntries } from './platform.js';
+import { parsePythonVersion, type PythonVersion } from './python-versions.js';
 import { buildReleaseRules } from './release-rules.js';
 import { parseRequirement } from './requirement.js';
 import { loadRequirementFiles, type RequirementEntry } from './requirements-file.js';
@@ -114,6 +115,9 @@ export function compileFilters(
     latest: settings.latest,
     maxFileSize: settings.maxFileSize,
     maxProjectSize: settings.maxProjectSize,
+    // Validated by the loader; anything else is dropped rather than matched wrongly.
+    pythonVersions: (settings.pythonVersions ?? []).map(parsePythonVersion).filter((v): v is PythonVersion => v !== null),
+    minAgeMs: settings.minAgeMs ?? null,
   };
 }
 

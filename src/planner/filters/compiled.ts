@@ -5,6 +5,7 @@
  */
 import type { Version } from './pep440.js';
 import type { PlatformMatcher } from './platform.js';
+import type { PythonVersion } from './python-versions.js';
 import type { Requirement } from './requirement.js';
 import type { FilterSettings } from './settings.js';
 import type { Clause } from './specifier.js';
@@ -53,4 +54,7 @@ export interface CompiledFilters {
   readonly latest: number;
   readonly maxFileSize: number | null;
   readonly maxProjectSize: number | null;
+  /** Empty keeps every file. */
+  readonly pythonVersions: readonly PythonVersion[];
+  readonly minAgeMs: number | null;
 }

@@ -6,6 +6,7 @@
 import type { ProjectMeta, Selection, SelectedFile, UpstreamFile } from '../../model.js';
 import type { CompiledFilters, ReleaseRules } from './compiled.js';
 import { keepFile } from './file-filter.js';
+import { cooldown, type CooldownContext } from './min-age.js';
 import { normalizeName } from './names.js';
 import { isPinned, NO_RELEASE_RULES } from './release-rules.js';
 import { specifierMatches } from './specifier.js';
@@ -53,12 +54,25 @@ function byFilename(a: UpstreamFile, b: UpstreamFile): number {
   return a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0;
 }
 
-/** The files of `meta` the mirror keeps. Does not apply step 1: callers ask isProjectSelected first. */
-export function selectFiles(f: CompiledFilters, meta: ProjectMeta): Selection {
+const NO_COOLDOWN: CooldownContext = { now: 0, published: new Set() };
+
+/**
+ * The files of `meta` the mirror keeps. Does not apply step 1: callers ask
+ * isProjectSelected first. `cooling` is needed only with `min_age`.
+ */
+export function selectFiles(f: CompiledFilters, meta: ProjectMeta, cooling: CooldownContext = NO_COOLDOWN): Selection {
   const rules = f.releaseRules.get(normalizeName(meta.name)) ?? NO_RELEASE_RULES;
   const candidates: Candidate[] = [];
+  let matureAt: number | null = null;
+  const passes = (file: UpstreamFile): boolean => {
+    if (!keepFile(f, file)) return false;
+    if (f.minAgeMs === null) return true;
+    const c = cooldown(file, f.minAgeMs, cooling);
+    if (typeof c === 'number') matureAt = matureAt === null ? c : Math.min(matureAt, c);
+    return c === 'keep';
+  };
   for (const release of meta.releases) {
-    const files = release.files.filter((file) => keepFile(f, file));
+    const files = release.files.filter(passes);
     if (files.length === 0) continue;
     const c = candidate(f, rules, rankRelease(release), files);
     if (c !== null) candidates.push(c);
@@ -75,5 +89,5 @@ export function selectFiles(f: CompiledFilters, meta: ProjectMeta): Selection {
     // twice as fast by V8, and this runs once for every file of every project.
     for (const file of [...c.files].sort(byFilename)) selected.push(Object.assign({}, file, { version }));
   }
-  return { files: selected, overBudget: dropped > 0 };
+  return { files: selected, overBudget: dropped > 0, matureAt };
 }

@@ -22,6 +22,10 @@ export interface FilterSettings {
   maxFileSize: number | null;
   /** Bytes; null for no limit. */
   maxProjectSize: number | null;
+  /** `MAJOR.MINOR` strings; empty keeps every file. */
+  pythonVersions: string[];
+  /** Milliseconds; null for no cooldown. */
+  minAgeMs: number | null;
 }
 
 // Frozen, arrays included: a caller that pushed onto the shared default would change
@@ -42,6 +46,8 @@ export const defaultFilterSettings: FilterSettings = Object.freeze({
   platforms: Object.freeze({ include: none(), exclude: none() }),
   maxFileSize: null,
   maxProjectSize: null,
+  pythonVersions: none(),
+  minAgeMs: null,
 });
 
 export const PACKAGE_TYPES: readonly string[] = [

@@ -38,8 +38,8 @@ describe('order and shape', () => {
   });
 
   test('a project with no releases, or no files, selects nothing', () => {
-    expect(selectFiles(filters(), project('foo', []))).toEqual({ files: [], overBudget: false });
-    expect(selectFiles(filters(), project('foo', [release('1.0', [])]))).toEqual({ files: [], overBudget: false });
+    expect(selectFiles(filters(), project('foo', []))).toEqual({ files: [], overBudget: false, matureAt: null });
+    expect(selectFiles(filters(), project('foo', [release('1.0', [])]))).toEqual({ files: [], overBudget: false, matureAt: null });
   });
 });
 
@@ -160,7 +160,7 @@ describe('max_project_size', () => {
 
   test('newest release alone over budget: no files, over budget', () => {
     const sel = selectFiles(filters({ maxProjectSize: 3 * MB }), project('foo', [sized('1.0', 4 * MB), sized('2.0', 4 * MB)]));
-    expect(sel).toEqual({ files: [], overBudget: true });
+    expect(sel).toEqual({ files: [], overBudget: true, matureAt: null });
   });
 
   test('pinned releases are dropped last', () => {
@@ -182,7 +182,7 @@ describe('max_project_size', () => {
 
   test('a budget of zero keeps only empty files', () => {
     const meta = project('foo', [release('1.0', [file('a-1.0.tar.gz', { size: 0 })]), sized('2.0', 1)]);
-    expect(selectFiles(filters({ maxProjectSize: 0 }), meta)).toEqual({ files: [], overBudget: true });
+    expect(selectFiles(filters({ maxProjectSize: 0 }), meta)).toEqual({ files: [], overBudget: true, matureAt: null });
   });
 });
 

@@ -3,16 +3,16 @@
  * pip downloads from for that target, and `min_age` holds fresh files back until they
  * come of age, publishing them on a run where nothing changed upstream.
  */
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { FakePypi } from '../fake-pypi/index.js';
+import { pip, serveMirror } from './clients.js';
 import { useDemoUpstream } from './demo-upstream.js';
-import { listTree, publishedFiles, runJubjub, spawnJubjub, type Mirror } from './harness.js';
+import { listTree, publishedFiles, runJubjub } from './harness.js';
 import { checkTree } from './tree-check.js';
 
 let up: FakePypi;
@@ -23,24 +23,6 @@ const servers: ChildProcess[] = [];
 afterAll(() => {
   for (const s of servers) s.kill('SIGTERM');
 });
-
-async function serve(m: Mirror): Promise<string> {
-  const child = spawnJubjub(['serve', '--port', '0', '-c', m.config]);
-  servers.push(child);
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const url = /(http:\/\/127\.0\.0\.1:\d+\/simple\/)/.exec(line)?.[1];
-    if (url) return url;
-  }
-  throw new Error('jubjub serve printed no URL');
-}
-
-function pip(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile('python3', ['-m', 'pip', ...args], { env: { ...process.env, PIP_CONFIG_FILE: '/dev/null' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number(err.code ?? 1) : 0, out: `${stdout}\n${stderr}` });
-    });
-  });
-}
 
 describe('python_versions', () => {
   test('a 3.11 / linux mirror: pip downloads the requests chain for that target; nothing for other Pythons', async () => {
@@ -55,7 +37,7 @@ describe('python_versions', () => {
     // requests 2.33.0rc1 requires Python >=3.9: kept, like every release whose requires-python allows 3.11.
     expect((await checkTree(m.root)).problems).toEqual([]);
 
-    const index = await serve(m);
+    const index = await serveMirror(m, servers);
     const dest = await mkdtemp(path.join(tmpdir(), 'jubjub-pipdl-'));
     try {
       const r = await pip([

@@ -3,14 +3,15 @@
  * HTML pages only and once through JSON pages only. `--isolated` keeps this machine's
  * pip configuration (extra indexes, find-links) from hiding a broken mirror.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FakePypi, seedDemo } from '../fake-pypi/index.js';
-import { cleanup, makeMirror, runJubjub, spawnJubjub, type Mirror } from './harness.js';
+import { pip, serveMirror } from './clients.js';
+import { cleanup, makeMirror, runJubjub, type Mirror } from './harness.js';
 
 let up: FakePypi;
 const mirrors: Mirror[] = [];
@@ -25,25 +26,6 @@ afterAll(async () => {
   await up.close();
   for (const m of mirrors) await cleanup(m);
 });
-
-async function serve(m: Mirror): Promise<string> {
-  const child = spawnJubjub(['serve', '--port', '0', '-c', m.config]);
-  servers.push(child);
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const url = /(http:\/\/127\.0\.0\.1:\d+\/simple\/)/.exec(line)?.[1];
-    if (url) return url;
-  }
-  throw new Error('jubjub serve printed no URL');
-}
-
-function pip(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile('python3', ['-m', 'pip', ...args], { env: { ...process.env, PIP_CONFIG_FILE: '/dev/null' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number(err.code ?? 1) : 0, out: `${stdout}\n${stderr}` });
-    });
-  });
-}
 
 async function pipInstall(index: string, ...reqs: string[]): Promise<string[]> {
   const target = await mkdtemp(path.join(tmpdir(), 'jubjub-pip-'));
@@ -83,7 +65,7 @@ describe.each([['html'], ['json']])('pip install through %s pages', (format) => 
     // The other format is absent, so pip can only have used this one.
     const other = format === 'html' ? 'index.v1_json' : 'index.html';
     await expect(access(path.join(m.root, 'simple/requests', other))).rejects.toThrow();
-    const index = await serve(m);
+    const index = await serveMirror(m, servers);
     const installed = await pipInstall(index, 'requests==2.32.*', 'idna');
     // requests 2.32.0 is yanked, so pip takes 2.32.3; idna 3.6 is yanked too.
     expect(installed).toEqual(

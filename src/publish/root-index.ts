@@ -10,7 +10,7 @@ import PQueue from 'p-queue';
 import type { ListingEntry } from '../state/types.js';
 import type { Storage } from '../storage/storage.js';
 import { ROOT_HTML_HEAD, ROOT_HTML_TAIL, ROOT_JSON_TAIL, rootHtmlFragment, rootJsonFragment, rootJsonHead } from './root-pages.js';
-import { decodeShard, encodeShard, sameEntry, shardKey, sortedShard, totalsOf, type ShardTotals } from './root-shards.js';
+import { decodeShard, encodeShard, sameEntry, sameTotals, shardKey, sortedShard, totalsOf, type ShardTotals } from './root-shards.js';
 
 const DIR = 'listing';
 const SUMMARY = `${DIR}/summary.json`;
@@ -81,6 +81,7 @@ export class RootIndex {
       if (!list) byShard.set(key, (list = []));
       list.push([name, entry]);
     }
+    const summary = await this.summary();
     const touched = new Set<string>();
     for (const [key, list] of byShard) {
       const shard = await this.shard(key);
@@ -92,9 +93,11 @@ export class RootIndex {
           touched.add(key);
         }
       }
+      // A process killed between writing shards and the summary left the summary behind:
+      // a shard whose totals it does not match is written (and summed) again.
+      if (!sameTotals(summary.shards[key], shard.size > 0 ? totalsOf(shard) : undefined)) touched.add(key);
     }
     if (touched.size === 0) return false;
-    const summary = await this.summary();
     // Shards are independent files: a first sync touches a thousand of them, and written
     // one after another the run would mostly wait on the disk.
     const queue = new PQueue({ concurrency: WRITE_CONCURRENCY });
@@ -102,13 +105,15 @@ export class RootIndex {
     for (const key of touched) {
       const shard = this.shards.get(key) ?? new Map<string, ListingEntry>();
       const sorted = sortedShard(shard);
-      writes.push(queue.add(() =>
-        Promise.all([
+      // The fragments first, the TSV (what the next run compares against) last: a kill in
+      // between leaves the old TSV, so the change is seen, and written, again.
+      writes.push(queue.add(async () => {
+        await Promise.all([
           this.storage.writeFile('state', `${DIR}/${key}.html`, rootHtmlFragment(sorted)),
           this.storage.writeFile('state', `${DIR}/${key}.json`, rootJsonFragment(sorted)),
-          this.storage.writeFile('state', `${DIR}/${key}.tsv`, encodeShard(sorted)),
-        ]),
-      ));
+        ]);
+        await this.storage.writeFile('state', `${DIR}/${key}.tsv`, encodeShard(sorted));
+      }));
       if (shard.size > 0) summary.shards[key] = totalsOf(shard);
       else delete summary.shards[key];
     }

@@ -49,3 +49,8 @@ export function totalsOf(entries: Map<string, ListingEntry>): ShardTotals {
 export function sameEntry(a: ListingEntry | undefined, b: ListingEntry): boolean {
   return a !== undefined && a.display === b.display && a.serial === b.serial && a.files === b.files && a.bytes === b.bytes;
 }
+
+export function sameTotals(a: ShardTotals | undefined, b: ShardTotals | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
+}

@@ -43,6 +43,7 @@ export async function executeRun(
   statsFrom: { requests: number; retries: number } = { ...ctx.http.stats },
 ): Promise<RunResult> {
   const started = Date.now();
+  const resumed = done.size > 0;
   const requestsBefore = statsFrom.requests;
   const retriesBefore = statsFrom.retries;
   const names = Object.keys(plan.projects);
@@ -92,7 +93,7 @@ export async function executeRun(
   const interrupted = names.some((n) => !done.has(n));
 
   const finished = names.filter((n) => done.has(n));
-  await finalizeRun(ctx, finished, changes, interrupted ? mirror.serial : (plan.targetSerial ?? mirror.serial));
+  await finalizeRun(ctx, finished, changes, interrupted ? mirror.serial : (plan.targetSerial ?? mirror.serial), resumed);
 
   const failedNow = [...done.values()].filter((e) => !e.ok);
   const at = new Date().toISOString();

@@ -30,6 +30,8 @@ export async function finalizeRun(
   names: Iterable<string>,
   changes: Map<string, ListingChange>,
   serial: number | null,
+  /** A killed process may have updated the listing state but not the pages: write them whatever changed. */
+  resumed = false,
 ): Promise<void> {
   const updates = new Map<string, ListingEntry | null>();
   const emptied: string[] = [];
@@ -40,8 +42,10 @@ export async function finalizeRun(
   }
   const changed = await ctx.rootIndex.apply(updates);
   // Nothing to relist (a no-op run): the root pages stay as they are, byte for byte.
-  const rootMissing = (await ctx.storage.size('root', 'simple/index.html')) === null && (await ctx.storage.size('root', 'simple/index.v1_json')) === null;
-  if (changed || rootMissing) {
+  const pages = [...(ctx.cfg.mirror.formats.includes('html') ? ['simple/index.html', 'simple/index.v1_html'] : []), ...(ctx.cfg.mirror.formats.includes('json') ? ['simple/index.v1_json'] : [])];
+  let rootMissing = false;
+  for (const rel of pages) if ((await ctx.storage.size('root', rel)) === null) rootMissing = true;
+  if (changed || rootMissing || resumed) {
     const fallback = Math.max(0, ...[...updates.values()].map((e) => e?.serial ?? 0));
     await ctx.rootIndex.writePages(ctx.cfg.mirror.formats, serial ?? fallback);
   }

@@ -101,3 +101,31 @@ describe('RootIndex', () => {
     expect((await pages()).html).toContain('&lt;x&gt;&amp;&quot;');
   });
 });
+
+describe('RootIndex after a kill', () => {
+  test('shards written but not the summary: the same changes applied again list every project', async () => {
+    const truth = new Map([['aa-one', entry('aa-one', 1)], ['bb-two', entry('bb-two', 2)], ['cc-three', entry('cc-three', 3)]]);
+    await new RootIndex(storage).apply(new Map(truth));
+    // The killed process wrote every shard, but its summary never reached the disk.
+    await storage.remove('state', 'listing/summary.json');
+    const resumed = new RootIndex(storage);
+    await resumed.apply(new Map(truth));
+    await resumed.writePages(['html', 'json'], 3);
+    await expectPagesOf(truth, 3);
+    expect(await new RootIndex(storage).totals()).toEqual({ projects: 3, files: 6, bytes: 300 });
+  });
+
+  test('a shard TSV older than its fragments: the change is seen and every file rewritten', async () => {
+    const before = new Map([['aa-one', entry('aa-one', 1)]]);
+    await new RootIndex(storage).apply(new Map(before));
+    const tsv = await storage.read('state', 'listing/aa.tsv');
+    const after = new Map([['aa-one', entry('aa-one', 7)]]);
+    await new RootIndex(storage).apply(new Map(after));
+    // Killed after the fragments, before the TSV: put the old TSV back.
+    await storage.writeFile('state', 'listing/aa.tsv', tsv ?? '');
+    const resumed = new RootIndex(storage);
+    expect(await resumed.apply(new Map(after))).toBe(true);
+    await resumed.writePages(['html', 'json'], 7);
+    await expectPagesOf(after, 7);
+  });
+});

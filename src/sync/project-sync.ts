@@ -119,7 +119,8 @@ async function applyPlan(
     await Promise.all(record.pending.map((rel) => ctx.storage.remove('root', rel)));
     record.pending = [];
   }
-  await ctx.state.savePublished(record);
+  // A rebuild visits every project, and most are unchanged: their record stays as it is.
+  if (!before || JSON.stringify(record) !== JSON.stringify(before)) await ctx.state.savePublished(record);
   const outcome: ProjectOutcome = {
     name: plan.name,
     ok: fetched.failures.length === 0,

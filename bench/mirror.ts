@@ -2,6 +2,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import type { RunSummary } from '../src/state/types.js';
 
 export interface Mirror {
   dir: string;
@@ -41,18 +42,8 @@ export async function wipe(m: Mirror): Promise<void> {
   await rm(m.state, { recursive: true, force: true });
 }
 
-export interface LastRun {
-  outcome: string;
-  projects: number;
-  failed: number;
-  filesAdded: number;
-  bytesAdded: number;
-  filesRemoved: number;
-  bytesRemoved: number;
-  requests: number;
-  retries: number;
-  durationMs: number;
-}
+/** The `lastRun` jubjub records in `state/mirror.json` (read back, as an operator would). */
+export type LastRun = RunSummary;
 
 export async function lastRun(m: Mirror): Promise<LastRun> {
   const s = JSON.parse(await readFile(path.join(m.state, 'mirror.json'), 'utf8')) as { lastRun: LastRun | null };

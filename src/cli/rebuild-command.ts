@@ -1,6 +1,6 @@
 /** `jubjub rebuild [--dry-run] [--json]`: re-apply the filters to the mirror. */
-import type { ProjectPreview, RunPreview } from '../sync/preview.js';
-import { previewRebuild, runRebuild } from '../sync/rebuild.js';
+import type { ProjectPreview } from '../sync/preview.js';
+import { previewRebuild, runRebuild, type DependencyPreview, type RebuildPreview } from '../sync/rebuild.js';
 import type { Args } from './args.js';
 import { humanBytes, limited } from './format.js';
 import { showProgress } from './progress.js';
@@ -12,7 +12,20 @@ function largest(projects: ProjectPreview[], key: 'downloadBytes' | 'freeBytes')
   return projects.filter((p) => p[key] > 0).sort((a, b) => b[key] - a[key]);
 }
 
-export function renderPreview(p: RunPreview & { unfinishedRun: boolean }): string {
+function renderDependencies(d: DependencyPreview): string[] {
+  const lines: string[] = [];
+  const fresh = d.projects.filter((x) => x.new);
+  lines.push(`dependencies: ${d.projects.length} project(s) selected only as dependencies; ${fresh.length} new, ${d.dropped.length} dropped`);
+  lines.push(...limited(fresh, SHOWN, (x) => `  + ${x.name}: via ${x.via.join(' → ')}`));
+  lines.push(...limited(d.dropped, SHOWN, (n) => `  - ${n}`));
+  if (d.unreachable.length > 0) {
+    lines.push(`unsatisfied: ${d.unreachable.length} dependencies cannot be mirrored; the allowlist cannot be installed in full`);
+    lines.push(...limited(d.unreachable, SHOWN, (u) => `  ${u.name}: ${u.reason}, via ${u.via.join(' → ')}`));
+  }
+  return lines;
+}
+
+export function renderPreview(p: RebuildPreview): string {
   const lines = [
     'rebuild plan (dry run: nothing was changed)',
     `  projects:    ${p.visited} checked; ${p.added} added, ${p.removed} removed, ${p.changed} changed`,
@@ -34,6 +47,7 @@ export function renderPreview(p: RunPreview & { unfinishedRun: boolean }): strin
   if (downloads.length > 0) lines.push('largest downloads:', ...limited(downloads, SHOWN, (x) => `  ${x.name}: ${x.download.length} files, ${humanBytes(x.downloadBytes)}`));
   const frees = largest(p.projects, 'freeBytes');
   if (frees.length > 0) lines.push('largest deletions:', ...limited(frees, SHOWN, (x) => `  ${x.name}: ${x.delete.length} files, ${humanBytes(x.freeBytes)}`));
+  if (p.dependencies) lines.push(...renderDependencies(p.dependencies));
   lines.push('(rebuild --dry-run --json prints the whole plan)');
   return `${lines.join('\n')}\n`;
 }

@@ -34,6 +34,10 @@ function render(s: StatusReport): string {
   lines.push(...limited(s.overBudget, SHOWN, (name) => `  ${name}`));
   lines.push(`quarantine:    ${s.quarantine.length}${s.quarantine.length > 0 ? ' (min_age: files held back until the time shown)' : ''}`);
   lines.push(...limited(s.quarantine, SHOWN, (q) => `  ${q.name}: ${q.releasedAt}`));
+  if (s.unsatisfied.length > 0) {
+    lines.push(`unsatisfied:   ${s.unsatisfied.length} dependencies cannot be mirrored; installs that need them will fail`);
+    lines.push(...limited(s.unsatisfied, SHOWN, (u) => `  ${u.name}: ${u.reason}, via ${u.via.join(' → ')}`));
+  }
   return `${lines.join('\n')}\n`;
 }
 

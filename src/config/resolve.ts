@@ -147,6 +147,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       maxProjectSize: raw.filters.max_project_size === null ? null : parseSize(raw.filters.max_project_size),
       pythonVersions: [...new Set(raw.filters.python_versions)],
       minAgeMs: raw.filters.min_age === null ? null : parseDuration(raw.filters.min_age),
+      dependencies: raw.filters.dependencies,
     },
     log: raw.log,
     metrics: { textfile: raw.metrics.textfile === null ? null : abs(raw.metrics.textfile) },

@@ -39,6 +39,7 @@ export function mirrorFamilies(s: StatusReport): Family[] {
     gauge('jubjub_failed_projects', 'Projects currently recorded as failed (retried by the next sync).', Object.keys(s.failed).length),
     gauge('jubjub_over_budget_projects', 'Projects max_project_size trimmed.', s.overBudget.length),
     gauge('jubjub_quarantined_projects', 'Projects with files min_age holds back.', s.quarantine.length),
+    gauge('jubjub_unsatisfied_dependencies', 'Dependencies (dependencies: true) a deny rule or the upstream keeps out of the mirror.', s.unsatisfied.length),
     gauge('jubjub_unfinished_run', '1 while an interrupted run waits to be resumed.', s.unfinishedRun ? 1 : 0),
   ];
 }

@@ -16,6 +16,11 @@ export interface StatusReport {
   overBudget: string[];
   /** With `min_age`: projects holding files back, and when the first comes of age. */
   quarantine: Array<{ name: string; releasedAt: string }>;
+  /**
+   * With `dependencies: true`: dependencies the mirror cannot hold (a deny rule removes
+   * them, or the upstream lacks them), so the allowlist cannot be installed in full.
+   */
+  unsatisfied: Array<{ name: string; reason: 'denied' | 'missing'; via: string[] }>;
   /** A run that was interrupted and will resume, if any. */
   unfinishedRun: { command: RunPlan['command']; startedAt: string; projects: number; done: number } | null;
 }
@@ -38,6 +43,7 @@ export async function buildStatus(state: StateStore, rootIndex: RootIndex): Prom
     quarantine: Object.entries(mirror.quarantine ?? {})
       .map(([name, releasedAt]) => ({ name, releasedAt }))
       .sort((a, b) => a.releasedAt.localeCompare(b.releasedAt) || a.name.localeCompare(b.name)),
+    unsatisfied: mirror.closure?.unreachable ?? [],
     unfinishedRun: run
       ? { command: run.plan.command, startedAt: run.plan.startedAt, projects: Object.keys(run.plan.projects).length, done: run.done.size }
       : null,

@@ -12,7 +12,7 @@ const RUN = 'run.json';
 const JOURNAL = 'run.journal';
 
 export function emptyMirrorState(): MirrorState {
-  return { version: 1, serial: null, upstreamSerial: null, lastRun: null, lastSuccessAt: null, failed: {}, overBudget: {}, absent: {}, projectRules: null, quarantine: {} };
+  return { version: 1, serial: null, upstreamSerial: null, lastRun: null, lastSuccessAt: null, failed: {}, overBudget: {}, absent: {}, projectRules: null, quarantine: {}, closure: null };
 }
 
 export class StateStore {
@@ -51,6 +51,19 @@ export class StateStore {
 
   removeMeta(name: string): Promise<void> {
     return this.storage.remove('state', `meta/${name}.json`);
+  }
+
+  /** Cached `Requires-Dist` of a project's releases, by version (`dependencies: true`). */
+  async requires(name: string): Promise<Record<string, string[]>> {
+    return (await this.readJson<Record<string, string[]>>(`requires/${name}.json`)) ?? {};
+  }
+
+  saveRequires(name: string, byVersion: Record<string, string[]>): Promise<void> {
+    return this.writeJson(`requires/${name}.json`, byVersion);
+  }
+
+  removeRequires(name: string): Promise<void> {
+    return this.storage.remove('state', `requires/${name}.json`);
   }
 
   /** Names with cached metadata (a directory read: for whole-mirror commands only). */

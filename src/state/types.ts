@@ -1,4 +1,5 @@
 import type { PublishedFile } from '../model.js';
+import type { Closure } from '../planner/dependencies/types.js';
 import type { ProjectRules } from '../planner/filters/rules-key.js';
 
 export interface FailedProject {
@@ -57,6 +58,8 @@ export interface MirrorState {
    * A run visits them then, even if the upstream has not changed them.
    */
   quarantine: Record<string, string>;
+  /** With `dependencies: true`: the closure the mirror was last planned with. */
+  closure: Closure | null;
 }
 
 /** `state/published/<name>.json`: what the served pages of one project name. */
@@ -92,6 +95,8 @@ export interface RunPlan {
   projects: Record<string, number>;
   /** Recorded as `MirrorState.projectRules` when the run completes (full passes and rebuilds). */
   projectRules?: ProjectRules;
+  /** With `dependencies: true`: the closure the run plans with (a resumed run uses it again). */
+  closure?: Closure;
 }
 
 export interface JournalEntry {

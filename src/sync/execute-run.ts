@@ -120,6 +120,9 @@ export async function executeRun(
   };
   if (!interrupted && plan.targetSerial !== null) mirror.serial = plan.targetSerial;
   if (!interrupted && plan.projectRules !== undefined) mirror.projectRules = plan.projectRules;
+  // A `sync --project` run reuses the stored closure; full runs and rebuilds record theirs.
+  if (!interrupted && plan.closure !== undefined && plan.command !== 'sync --project') mirror.closure = plan.closure;
+  if (!ctx.baseFilters.dependencies) mirror.closure = null;
   if (plan.upstreamSerial !== null) mirror.upstreamSerial = Math.max(mirror.upstreamSerial ?? 0, plan.upstreamSerial);
   mirror.lastRun = summary;
   if (summary.outcome === 'ok') mirror.lastSuccessAt = at;

@@ -8,6 +8,7 @@ import { isProjectSelected } from '../planner/filters/project.js';
 import { mayAcceptMore, projectRules } from '../planner/filters/rules-key.js';
 import type { MirrorState, RunPlan } from '../state/types.js';
 import type { SyncContext } from './context.js';
+import { resolveDependencies } from './dependencies.js';
 
 export interface RebuildScope {
   plan: RunPlan;
@@ -15,14 +16,20 @@ export interface RebuildScope {
   unfetched: string[];
 }
 
-export async function planRebuildRun(ctx: SyncContext, mirror: MirrorState): Promise<RebuildScope> {
+export async function planRebuildRun(ctx: SyncContext, mirror: MirrorState, opts: { save: boolean }): Promise<RebuildScope> {
+  // The closure from cached metadata; only projects it reaches for the first time are fetched.
+  const closure = ctx.baseFilters.dependencies
+    ? await resolveDependencies(ctx, { changed: new Map(), previous: mirror.closure, cachedFirst: true, save: opts.save })
+    : undefined;
   const cached = new Set(await ctx.state.metaNames());
   const projects: Record<string, number> = {};
   for (const name of cached) projects[name] = 0;
   for (const name of await ctx.state.publishedNames()) projects[name] = 0;
   for (const name of await ctx.rootIndex.names()) projects[name] = 0;
 
-  const rules = projectRules(ctx.filters);
+  // Fetched by the closure just now (a dry run keeps them in memory only).
+  for (const name of ctx.metaMemo.keys()) projects[name] ??= 0;
+  const rules = projectRules(ctx.baseFilters);
   const unfetched: string[] = [];
   const add = (name: string, serial: number) => {
     if (name in projects || !isProjectSelected(ctx.filters, name)) return;
@@ -51,6 +58,7 @@ export async function planRebuildRun(ctx: SyncContext, mirror: MirrorState): Pro
       upstreamSerial: mirror.upstreamSerial,
       projects,
       projectRules: rules,
+      ...(closure ? { closure } : {}),
     },
     unfetched: unfetched.sort(),
   };

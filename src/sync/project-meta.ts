@@ -25,6 +25,9 @@ export async function currentMeta(
       return { meta: b && { name, displayName: b.displayName, lastSerial: b.serial, releases: [], info: {} }, missing: false, fetched: false };
     }
   }
+  // Fetched earlier in this process (by the dependency closure): already saved if wanted.
+  const memo = ctx.metaMemo.get(name);
+  if (memo !== undefined && (memo === null || memo.lastSerial >= promised)) return { meta: memo, missing: memo === null, fetched: true };
   const meta = await ctx.metadataQueue.add(() => ctx.projects.fetchProject(name, promised), { throwOnTimeout: true });
   if (!opts.save) return { meta, missing: meta === null, fetched: true };
   if (meta) await ctx.state.saveMeta(meta);

@@ -4,6 +4,7 @@ import type { SyncContext } from './context.js';
 import { executeRun, type RunResult } from './execute-run.js';
 import { planFeedRun, planProjectRun } from './plan-run.js';
 import { UsageError } from '../errors.js';
+import { withClosure } from '../planner/dependencies/apply.js';
 import { isProjectSelected } from '../planner/filters/project.js';
 
 /**
@@ -16,6 +17,7 @@ export async function resumePending(ctx: SyncContext): Promise<RunResult | null>
   if (leftovers > 0) ctx.log.info({ files: leftovers }, 'removed temporary files of an interrupted run');
   const pending = await ctx.state.run();
   if (!pending) return null;
+  if (pending.plan.closure) ctx.filters = withClosure(ctx.baseFilters, pending.plan.closure);
   ctx.log.info({ command: pending.plan.command, startedAt: pending.plan.startedAt, done: pending.done.size, total: Object.keys(pending.plan.projects).length }, 'resuming interrupted run');
   const resumed = await executeRun(ctx, pending.plan, pending.done, await ctx.state.mirror());
   logSummary(ctx, resumed);
@@ -30,7 +32,7 @@ export async function runSync(ctx: SyncContext, opts: { projects?: string[] } = 
   const mirror = await ctx.state.mirror();
   let plan: RunPlan;
   if (opts.projects) {
-    const built = planProjectRun(mirror, opts.projects);
+    const built = planProjectRun(ctx, mirror, opts.projects);
     if (built.invalid.length > 0) throw new UsageError(`not a valid project name: ${built.invalid.join(', ')}`);
     plan = built.plan;
     for (const name of Object.keys(plan.projects)) {

@@ -87,6 +87,7 @@ describe('loadConfig: defaults and resolution', () => {
       maxProjectSize: null,
       pythonVersions: [],
       minAgeMs: null,
+      dependencies: false,
     });
   });
 

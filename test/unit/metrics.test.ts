@@ -39,6 +39,7 @@ const status: StatusReport = {
   failed: { numpy: { error: 'boom', code: 'E_HTTP', at: '2026-11-21T10:00:30.500Z', serial: 119 } },
   overBudget: ['tensorflow'],
   quarantine: [{ name: 'fresh', releasedAt: '2026-11-22T00:00:00.000Z' }],
+  unsatisfied: [{ name: 'evil', reason: 'denied', via: ['filters.allow[0]: app', 'app 1.0: evil>=1'] }],
   unfinishedRun: null,
 };
 
@@ -63,6 +64,7 @@ describe('exposition format', () => {
     expect(m.get('jubjub_last_run_bytes_added')).toBe(3456);
     expect(m.get('jubjub_failed_projects')).toBe(1);
     expect(m.get('jubjub_over_budget_projects')).toBe(1);
+    expect(m.get('jubjub_unsatisfied_dependencies')).toBe(1);
   });
 
   test('before any run: NaN where there is nothing to report', () => {

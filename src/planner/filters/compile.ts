@@ -118,6 +118,7 @@ export function compileFilters(
     // Validated by the loader; anything else is dropped rather than matched wrongly.
     pythonVersions: (settings.pythonVersions ?? []).map(parsePythonVersion).filter((v): v is PythonVersion => v !== null),
     minAgeMs: settings.minAgeMs ?? null,
+    dependencies: (settings.dependencies ?? false) && !(settings.allow.length === 0 && settings.allowFiles.length === 0),
   };
 }
 

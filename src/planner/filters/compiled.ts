@@ -57,4 +57,6 @@ export interface CompiledFilters {
   /** Empty keeps every file. */
   readonly pythonVersions: readonly PythonVersion[];
   readonly minAgeMs: number | null;
+  /** `dependencies: true`: the allow entries grow to their closure (src/planner/dependencies). */
+  readonly dependencies: boolean;
 }

@@ -32,6 +32,10 @@ export interface FiltersSummary {
   platforms: { include: PlatformSummary | null; exclude: PlatformSummary | null };
   maxFileSize: number | null;
   maxProjectSize: number | null;
+  /** Empty keeps every Python version. */
+  pythonVersions: string[];
+  minAgeMs: number | null;
+  dependencies: boolean;
 }
 
 function entry(e: CompiledEntry): EntrySummary {
@@ -54,5 +58,8 @@ export function describeFilters(c: CompiledFilters): FiltersSummary {
     platforms: { include: platforms(c.platformsInclude), exclude: platforms(c.platformsExclude) },
     maxFileSize: c.maxFileSize,
     maxProjectSize: c.maxProjectSize,
+    pythonVersions: [...c.settings.pythonVersions],
+    minAgeMs: c.minAgeMs,
+    dependencies: c.settings.dependencies,
   };
 }

@@ -26,6 +26,8 @@ export interface FilterSettings {
   pythonVersions: string[];
   /** Milliseconds; null for no cooldown. */
   minAgeMs: number | null;
+  /** Grow the allow entries to their dependency closure. */
+  dependencies: boolean;
 }
 
 // Frozen, arrays included: a caller that pushed onto the shared default would change
@@ -48,6 +50,7 @@ export const defaultFilterSettings: FilterSettings = Object.freeze({
   maxProjectSize: null,
   pythonVersions: none(),
   minAgeMs: null,
+  dependencies: false,
 });
 
 export const PACKAGE_TYPES: readonly string[] = [

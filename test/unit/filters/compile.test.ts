@@ -112,6 +112,9 @@ describe('loadFilters and describeFilters', () => {
       platforms: { include: null, exclude: null },
       maxFileSize: null,
       maxProjectSize: null,
+      pythonVersions: [],
+      minAgeMs: null,
+      dependencies: false,
     });
   });
 

@@ -4,48 +4,9 @@ import type { ProjectMeta } from '../../../src/model.js';
 import { changedDemands, withClosure } from '../../../src/planner/dependencies/apply.js';
 import { mergeClosures } from '../../../src/planner/dependencies/merge.js';
 import { resolveClosure, type ClosureLookup } from '../../../src/planner/dependencies/resolve.js';
-import type { Closure } from '../../../src/planner/dependencies/types.js';
-import type { CompiledFilters } from '../../../src/planner/filters/compiled.js';
-import type { FilterSettings } from '../../../src/planner/filters/settings.js';
 import { isProjectSelected } from '../../../src/planner/filters/project.js';
-import { targetEnvironments } from '../../../src/planner/filters/target-environments.js';
-import { filters, keptVersions, project, release } from './fixtures.js';
-
-type Graph = Record<string, Record<string, string[]>>;
-
-/** A catalog: project → version → Requires-Dist; every release has one pure wheel. */
-function catalog(graph: Graph): { metas: Map<string, ProjectMeta>; lookup: ClosureLookup; asked: { meta: Set<string>; requires: Set<string> } } {
-  const metas = new Map<string, ProjectMeta>();
-  for (const [name, versions] of Object.entries(graph)) {
-    metas.set(name, project(name, Object.keys(versions).map((v) => release(v, [`${name}-${v}-py3-none-any.whl`]))));
-  }
-  const asked = { meta: new Set<string>(), requires: new Set<string>() };
-  return {
-    metas,
-    asked,
-    lookup: {
-      meta: (n) => {
-        asked.meta.add(n);
-        return metas.get(n) ?? null;
-      },
-      requires: (n, v) => {
-        asked.requires.add(`${n} ${v}`);
-        return graph[n]?.[v] ?? [];
-      },
-    },
-  };
-}
-
-function deps(settings: Partial<FilterSettings>): CompiledFilters {
-  return filters({ dependencies: true, ...settings });
-}
-
-function resolve(f: CompiledFilters, graph: Graph): Closure {
-  const r = resolveClosure(f, targetEnvironments(f), catalog(graph).lookup, { now: Date.now(), key: 'k' });
-  expect(r.needMeta).toEqual([]);
-  expect(r.needRequires).toEqual([]);
-  return r.closure;
-}
+import { catalog, deps, resolve, type Graph } from './dependency-fixtures.js';
+import { keptVersions, project } from './fixtures.js';
 
 const GRAPH: Graph = {
   app: { '1.0': ['lib>=2', 'winonly; sys_platform == "win32"', 'old; python_version < "3.8"', 'fast[speed]>=1; extra == "perf"'] },

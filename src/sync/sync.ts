@@ -73,6 +73,6 @@ export function logSummary(ctx: SyncContext, r: RunResult): void {
   }
   // In a feed run a 404 is an upstream removal (or a listed project with no releases);
   // only names the operator typed (the allowlist, `--project`) are worth a warning.
-  const typed = s.command === 'sync' ? r.missing.filter((n) => ctx.filters.allowedProjects.has(n)) : r.missing;
+  const typed = s.command === 'sync' ? r.missing.filter((n) => ctx.baseFilters.allowedProjects.has(n)) : r.missing;
   if (typed.length > 0) ctx.log.warn({ projects: typed }, 'projects not found upstream');
 }

@@ -5,14 +5,15 @@
  * a denied dependency is reported by `status` and `rebuild --dry-run`.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FakeFileSpec, FakeReleaseSpec } from '../fake-pypi/catalog.js';
 import { FakePypi } from '../fake-pypi/index.js';
 import { pip, serveMirror } from './clients.js';
-import { cleanup, listTree, makeMirror, readJson, runJubjub, writeConfig, type Mirror } from './harness.js';
+import { cleanup, listTree, makeMirror, publishedFiles, readJson, runJubjub, spawnJubjub, writeConfig, type Mirror } from './harness.js';
 import { checkTree } from './tree-check.js';
 
 const LINUX = 'manylinux_2_17_x86_64.manylinux2014_x86_64';
@@ -141,6 +142,26 @@ describe('dependencies: true', () => {
     expect(again.code).toBe(0);
     const state = await readJson<{ lastRun: { requests: number } }>(path.join(m.state, 'mirror.json'));
     expect(state.lastRun.requests).toBe(1);
+  });
+
+  test('a sync killed mid-run resumes with the same closure, to the tree of an uninterrupted one', async () => {
+    const whole = await ciMirror('webapp[async]\ncliapp==1.0\n');
+    expect((await runJubjub(['sync', '-c', whole.config])).code).toBe(0);
+    const m = await ciMirror('webapp[async]\ncliapp==1.0\n');
+    await writeConfig(m, up.url, { filters: ciFilters({}), upstream: { download_concurrency: 1, metadata_concurrency: 1 } });
+    const child = spawnJubjub(['sync', '-c', m.config]);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const journal = path.join(m.state, 'run.journal');
+    for (let i = 0; i < 5000 && child.exitCode === null; i++) {
+      if ((await readFile(journal, 'utf8').catch(() => '')).split('\n').filter(Boolean).length >= 3) break;
+      await sleep(2);
+    }
+    child.kill('SIGKILL');
+    await exited;
+    expect((await readJson<{ closure?: unknown }>(path.join(m.state, 'run.json'))).closure).toBeDefined();
+    expect((await runJubjub(['sync', '-c', m.config])).code).toBe(0);
+    expect(await publishedFiles(m.root)).toEqual(await publishedFiles(whole.root));
+    expect(await projectsIn(m)).toEqual(CLOSURE);
   });
 
   test('rebuild follows the requirements file; an upstream change is followed by sync; a deny is reported', async () => {

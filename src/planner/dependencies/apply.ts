@@ -6,7 +6,8 @@
 import type { CompiledFilters, ReleaseRules } from '../filters/compiled.js';
 import { parseVersion, type Version } from '../filters/pep440.js';
 import { NO_RELEASE_RULES } from '../filters/release-rules.js';
-import { parseSpecifier, type Clause } from '../filters/specifier.js';
+import type { Clause } from '../filters/specifier.js';
+import { compiledSpecifier } from '../filters/versions.js';
 import type { Closure, DependencyDemand } from './types.js';
 
 /** Removed whole by a bare deny entry or a deny pattern: not even a dependency gets in. */
@@ -17,7 +18,7 @@ export function isDeniedProject(f: CompiledFilters, name: string): boolean {
 /** `==X` (not `==X.*`) and `===X` clauses of a canonical specifier, as written: what pins a release. */
 export function pinsOf(specifier: string): string[] {
   if (specifier === '') return [];
-  return parseSpecifier(specifier)
+  return compiledSpecifier(specifier)
     .filter((c) => c.op === '===' || (c.op === '==' && !c.wildcard))
     .map((c) => `${c.op}${c.text}`);
 }
@@ -34,7 +35,7 @@ export function demandRules(f: CompiledFilters, name: string, d: DependencyDeman
       if (v !== null) pins.push(v);
     }
   }
-  const allow: Clause[][] | null = d.specifiers === null ? null : d.specifiers.map((s) => parseSpecifier(s));
+  const allow: Clause[][] | null = d.specifiers === null ? null : d.specifiers.map((s) => compiledSpecifier(s));
   return { allow, deny: base.deny, pins, arbitraryPins };
 }
 

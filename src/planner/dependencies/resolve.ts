@@ -8,7 +8,7 @@ import type { ProjectMeta } from '../../model.js';
 import type { CompiledFilters, ReleaseRules } from '../filters/compiled.js';
 import { markerTextMayApply, type TargetEnvironment } from '../filters/markers.js';
 import { normalizeName } from '../filters/names.js';
-import { parseRequirement } from '../filters/requirement.js';
+import { parseRequirement, type Requirement } from '../filters/requirement.js';
 import { selectFiles } from '../filters/select.js';
 import { demandRules, isDeniedProject, pinsOf } from './apply.js';
 import type { BadRequirement, Closure, DependencyDemand, UnreachableDependency } from './types.js';
@@ -40,6 +40,10 @@ interface Walk {
   readonly needMeta: Set<string>;
   readonly needRequires: Map<string, { name: string; version: string }>;
   readonly bad: BadRequirement[];
+  /** Parsed requirement texts: the same few thousand strings are met again on every re-walk. */
+  readonly parsed: Map<string, Requirement | Error>;
+  /** Marker verdicts by marker text and the extras in force. */
+  readonly verdicts: Map<string, boolean>;
 }
 
 function addAll(list: string[], items: readonly string[]): boolean {
@@ -54,11 +58,11 @@ function addAll(list: string[], items: readonly string[]): boolean {
 }
 
 /** Merges one demand in; true when it asks for more than before (the project is walked again). */
-function demand(w: Walk, name: string, specifier: string | null, pins: readonly string[], extras: readonly string[], via: string[]): void {
+function demand(w: Walk, name: string, specifier: string | null, pins: readonly string[], extras: readonly string[], via: () => string[]): void {
   let d = w.demands.get(name);
   let grew = false;
   if (!d) {
-    d = { specifiers: specifier === null ? null : [], pins: [], extras: [], via };
+    d = { specifiers: specifier === null ? null : [], pins: [], extras: [], via: via() };
     w.demands.set(name, d);
     grew = true;
   }
@@ -79,23 +83,49 @@ function keptVersions(w: Walk, name: string, meta: ProjectMeta, rules: ReleaseRu
   return [...new Set(files.map((file) => file.version))];
 }
 
-function follow(w: Walk, from: string, version: string, text: string, extras: ReadonlySet<string>, via: string[]): void {
-  let req;
-  try {
-    req = parseRequirement(text);
-    if (req.marker !== null && !markerTextMayApply(req.marker, w.targets, extras)) return;
-  } catch (err) {
-    w.bad.push({ project: from, version, requirement: text, error: err instanceof Error ? err.message : String(err) });
+function parsed(w: Walk, text: string): Requirement | Error {
+  let req = w.parsed.get(text);
+  if (req === undefined) {
+    try {
+      req = parseRequirement(text);
+    } catch (err) {
+      req = err instanceof Error ? err : new Error(String(err));
+    }
+    w.parsed.set(text, req);
+  }
+  return req;
+}
+
+function mayApply(w: Walk, marker: string, extras: ReadonlySet<string>, extrasKey: string): boolean | Error {
+  const key = `${extrasKey}\0${marker}`;
+  let verdict = w.verdicts.get(key);
+  if (verdict === undefined) {
+    try {
+      verdict = markerTextMayApply(marker, w.targets, extras);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    w.verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+function follow(w: Walk, from: string, version: string, text: string, extras: ReadonlySet<string>, extrasKey: string, via: string[]): void {
+  const req = parsed(w, text);
+  const applies = req instanceof Error ? req : req.marker === null || mayApply(w, req.marker, extras, extrasKey);
+  if (applies instanceof Error) {
+    w.bad.push({ project: from, version, requirement: text, error: applies.message });
     return;
   }
   // A URL requirement names no index release; pip fetches it from the URL.
-  if (req.url !== null) return;
-  const step = [...via, `${from} ${version}: ${text.trim()}`];
-  if (isDeniedProject(w.f, req.name)) {
-    if (!w.unreachable.has(req.name)) w.unreachable.set(req.name, { name: req.name, reason: 'denied', via: step });
+  if (!applies || (req as Requirement).url !== null) return;
+  const r = req as Requirement;
+  const step = () => [...via, `${from} ${version}: ${text.trim()}`];
+  if (isDeniedProject(w.f, r.name)) {
+    if (!w.unreachable.has(r.name)) w.unreachable.set(r.name, { name: r.name, reason: 'denied', via: step() });
     return;
   }
-  demand(w, req.name, req.specifier === '' ? null : req.specifier, pinsOf(req.specifier), req.extras, step);
+  demand(w, r.name, r.specifier === '' ? null : r.specifier, pinsOf(r.specifier), r.extras, step);
 }
 
 function visit(w: Walk, name: string): void {
@@ -111,13 +141,14 @@ function visit(w: Walk, name: string): void {
     return;
   }
   const extras = new Set(d.extras);
+  const extrasKey = d.extras.join(',');
   for (const version of keptVersions(w, name, meta, demandRules(w.f, name, d))) {
     const texts = w.lookup.requires(name, version);
     if (texts === undefined) {
       w.needRequires.set(`${name}\0${version}`, { name, version });
       continue;
     }
-    for (const text of texts) follow(w, name, version, text, extras, d.via);
+    for (const text of texts) follow(w, name, version, text, extras, extrasKey, d.via);
   }
 }
 
@@ -130,7 +161,7 @@ export function resolveClosure(
 ): ClosureProgress {
   const w: Walk = {
     f, targets, lookup, now: opts.now,
-    demands: new Map(), unreachable: new Map(), queue: [], needMeta: new Set(), needRequires: new Map(), bad: [],
+    demands: new Map(), unreachable: new Map(), queue: [], needMeta: new Set(), needRequires: new Map(), bad: [], parsed: new Map(), verdicts: new Map(),
   };
   // Roots first, in entry order, so that the chains reported are the shortest ones.
   if (!f.allowAll) {
@@ -138,7 +169,7 @@ export function resolveClosure(
       const name = entry.requirement.name;
       if (isDeniedProject(f, name)) continue;
       const spec = entry.requirement.specifier;
-      demand(w, name, spec === '' ? null : spec, pinsOf(spec), entry.requirement.extras, [`${entry.source}: ${displayEntry(entry.requirement)}`]);
+      demand(w, name, spec === '' ? null : spec, pinsOf(spec), entry.requirement.extras, () => [`${entry.source}: ${displayEntry(entry.requirement)}`]);
     }
   }
   for (let i = 0; i < w.queue.length; i++) visit(w, w.queue[i] ?? '');

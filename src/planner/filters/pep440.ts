@@ -36,8 +36,26 @@ interface LibParsed {
   dev: [string, number] | null;
 }
 
+/**
+ * Parsed versions by string. The same strings are parsed again and again (every release of
+ * a project on every planning pass, the closure's re-walks), and the library's regex is
+ * most of the cost. Versions are immutable, so sharing them is safe; the cap bounds memory.
+ */
+const cache = new Map<string, Version | null>();
+const CACHE_LIMIT = 200_000;
+
 /** null when `raw` is not a valid PEP 440 version: a legacy version. */
 export function parseVersion(raw: string): Version | null {
+  let v = cache.get(raw);
+  if (v === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    v = parseUncached(raw);
+    cache.set(raw, v);
+  }
+  return v;
+}
+
+function parseUncached(raw: string): Version | null {
   const p = parsePep440(raw) as unknown as LibParsed | null;
   if (p === null) return null;
   const plus = raw.indexOf('+');

@@ -21,9 +21,10 @@ export function isPrerelease(version: string): boolean {
 // Specifier strings repeat (the same few filters asked about many versions); bounded
 // so a long-lived process asking about arbitrary strings does not grow without end.
 const specifierCache = new Map<string, Clause[]>();
-const SPECIFIER_CACHE_MAX = 1000;
+const SPECIFIER_CACHE_MAX = 10_000;
 
-function compiledSpecifier(specifier: string): Clause[] {
+/** Parsed once per string; callers must not change the clauses. */
+export function compiledSpecifier(specifier: string): Clause[] {
   let clauses = specifierCache.get(specifier);
   if (clauses === undefined) {
     clauses = parseSpecifier(specifier);

@@ -8,7 +8,7 @@ import type { ProjectMeta } from '../model.js';
 import { withClosure } from '../planner/dependencies/apply.js';
 import { closureKey } from '../planner/dependencies/key.js';
 import { mergeClosures } from '../planner/dependencies/merge.js';
-import { resolveClosure } from '../planner/dependencies/resolve.js';
+import { closureMemo, resolveClosure } from '../planner/dependencies/resolve.js';
 import type { Closure } from '../planner/dependencies/types.js';
 import { targetEnvironments } from '../planner/filters/target-environments.js';
 import type { SyncContext } from './context.js';
@@ -111,15 +111,16 @@ export async function resolveDependencies(ctx: SyncContext, opts: ClosureOptions
   }
   const loader = new Loader(ctx, opts);
   const now = Date.now();
+  const memo = closureMemo();
   const lookup = {
     meta: (name: string) => loader.metas.get(name),
     requires: (name: string, version: string) => loader.requiresFor(name, version),
   };
-  let progress = resolveClosure(base, targets, lookup, { now, key });
+  let progress = resolveClosure(base, targets, lookup, { now, key, memo });
   for (let round = 0; round < MAX_ROUNDS && (progress.needMeta.length > 0 || progress.needRequires.length > 0); round++) {
     await Promise.all(progress.needMeta.map((name) => loader.meta(name)));
     await Promise.all(progress.needRequires.map((r) => loader.requiresOf(r.name, r.version)));
-    progress = resolveClosure(base, targets, lookup, { now, key });
+    progress = resolveClosure(base, targets, lookup, { now, key, memo });
   }
   await loader.flush();
   for (const b of progress.bad.slice(0, 20)) ctx.log.warn({ project: b.project, version: b.version, requirement: b.requirement, err: b.error }, 'unreadable requirement skipped');

@@ -20,6 +20,16 @@ export interface ClosureLookup {
   requires(name: string, version: string): readonly string[] | undefined;
 }
 
+/** Caches a caller may keep across passes (they depend only on the filters' targets). */
+export interface ClosureMemo {
+  parsed: Map<string, Requirement | Error>;
+  verdicts: Map<string, boolean>;
+}
+
+export function closureMemo(): ClosureMemo {
+  return { parsed: new Map(), verdicts: new Map() };
+}
+
 export interface ClosureProgress {
   closure: Closure;
   /** Projects whose metadata is needed to go on. */
@@ -157,11 +167,12 @@ export function resolveClosure(
   f: CompiledFilters,
   targets: readonly TargetEnvironment[],
   lookup: ClosureLookup,
-  opts: { now: number; key: string },
+  opts: { now: number; key: string; memo?: ClosureMemo },
 ): ClosureProgress {
+  const memo = opts.memo ?? closureMemo();
   const w: Walk = {
     f, targets, lookup, now: opts.now,
-    demands: new Map(), unreachable: new Map(), queue: [], needMeta: new Set(), needRequires: new Map(), bad: [], parsed: new Map(), verdicts: new Map(),
+    demands: new Map(), unreachable: new Map(), queue: [], needMeta: new Set(), needRequires: new Map(), bad: [], parsed: memo.parsed, verdicts: memo.verdicts,
   };
   // Roots first, in entry order, so that the chains reported are the shortest ones.
   if (!f.allowAll) {

@@ -48,7 +48,9 @@ export const upstreamSchema = z.strictObject({
   changes: z
     .enum(['xmlrpc', 'simple'], expect('one of xmlrpc, simple'))
     .default('xmlrpc')
-    .describe("How changes are followed: xmlrpc (PyPI's changelog serials)."),
+    .describe(
+      "How changes are followed: xmlrpc (PyPI's XML-RPC changelog serials; for following PyPI itself) or simple (the PEP 691 JSON root listing's per-project _last-serial, fetched with a conditional GET; for any PEP 691 index, e.g. another jubjub mirror behind a static web server).",
+    ),
   files_url: httpUrl()
     .nullable()
     .default(null)
@@ -164,6 +166,11 @@ export const filtersSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe('A cooldown: files uploaded less than this long before the run are left out until they come of age (3d, 12h); null: none.'),
+  dependencies: bool()
+    .default(false)
+    .describe(
+      "true: the allow entries grow to their dependency closure (Requires-Dist of every kept release, markers evaluated for python_versions × the kept platforms, extras as the entries name them). deny still wins and is reported. No effect when every project is allowed.",
+    ),
 }, expect('a mapping of filters keys'));
 
 export const logSchema = z.strictObject({

@@ -4,13 +4,13 @@
  * strings can never break a sync.
  */
 import type { Logger } from 'pino';
+import { errorCode, errorMessage } from '../errors.js';
 import { isValidProjectName, normalizeName } from '../planner/filters/names.js';
+import type { SimpleListingClient } from '../upstream/simple-listing.js';
 import type { XmlRpcClient } from '../upstream/xmlrpc-client.js';
+import { ListingCollector, type ProjectSerial } from './collect.js';
 
-export interface ProjectSerial {
-  display: string;
-  serial: number;
-}
+export type { ProjectSerial } from './collect.js';
 
 export interface Snapshot {
   /** Serial to record once every listed project is mirrored. */
@@ -41,6 +41,8 @@ export class XmlRpcFeed implements ChangeFeed {
   constructor(
     private readonly rpc: XmlRpcClient,
     private readonly log: Logger,
+    /** The PEP 691 listing, tried first for a full listing: see `snapshot`. */
+    private readonly listing: SimpleListingClient | null = null,
   ) {}
 
   lastSerial(): Promise<number> {
@@ -51,28 +53,38 @@ export class XmlRpcFeed implements ChangeFeed {
     // Ask for the serial first: anything that changes while the listing streams in is
     // after it, so the next run's changelog picks it up.
     const serial = await this.rpc.changelogLastSerial();
-    const projects = new Map<string, ProjectSerial>();
-    const invalid = new Set<string>();
-    const collisions: string[] = [];
-    await this.rpc.listPackagesWithSerial((display, s) => {
-      if (!isValidProjectName(display)) {
-        invalid.add(display);
-        return;
-      }
-      const name = normalizeName(display);
-      if (!wanted(name)) return;
-      // Two spellings of one name are one project (PEP 503); keep the later serial.
-      const seen = projects.get(name);
-      if (seen && seen.display !== display) collisions.push(`${seen.display} / ${display}`);
-      if (!seen || s > seen.serial) projects.set(name, { display, serial: s });
-    });
-    if (invalid.size > 0) {
-      this.log.warn({ invalid: invalid.size, first: [...invalid].slice(0, 10).map((n) => n.slice(0, 100)) }, 'skipped projects with invalid names');
+    const viaListing = await this.snapshotFromListing(wanted, serial);
+    if (viaListing) return viaListing;
+    const collector = new ListingCollector(wanted);
+    await this.rpc.listPackagesWithSerial((display, s) => collector.add(display, s));
+    collector.report(this.log);
+    return { serial, projects: collector.projects };
+  }
+
+  /**
+   * The PEP 691 listing names every project with its serial too, and costs far less than
+   * list_packages_with_serial (a cached, compressed GET instead of tens of MB of XML the
+   * server spends seconds building). A CDN may serve it up to half an hour old: the
+   * changelog then continues from the older of its serial and `serial`, so nothing is
+   * missed, only a few projects are visited twice. Null when the upstream has no usable
+   * listing: XML-RPC does it.
+   */
+  private async snapshotFromListing(wanted: (name: string) => boolean, serial: number): Promise<Snapshot | null> {
+    if (!this.listing) return null;
+    let collector = new ListingCollector(wanted);
+    try {
+      const res = await this.listing.fetch((display, s) => collector.add(display, s), {
+        onResponse: () => {
+          collector = new ListingCollector(wanted);
+        },
+      });
+      if (res.unchanged) return null;
+      collector.report(this.log);
+      return { serial: Math.min(serial, res.serial), projects: collector.projects };
+    } catch (err) {
+      this.log.info({ code: errorCode(err), err: errorMessage(err) }, 'no usable PEP 691 listing; listing projects over XML-RPC');
+      return null;
     }
-    if (collisions.length > 0) {
-      this.log.warn({ collisions: collisions.length, first: collisions.slice(0, 10) }, 'listing names one project under several spellings; they are mirrored as one');
-    }
-    return { serial, projects };
   }
 
   async since(serial: number): Promise<Changes> {

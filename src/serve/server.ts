@@ -33,6 +33,14 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   return start > end || start >= size ? 'invalid' : { start, end };
 }
 
+/** RFC 9110 13.1: If-None-Match wins over If-Modified-Since (whole seconds). */
+function notModified(req: http.IncomingMessage, etag: string, mtime: Date): boolean {
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined) return inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
+  const ims = Date.parse(req.headers['if-modified-since'] ?? '');
+  return !Number.isNaN(ims) && Math.floor(mtime.getTime() / 1000) * 1000 <= ims;
+}
+
 async function isDir(p: string): Promise<boolean> {
   return (await stat(p).catch(() => null))?.isDirectory() ?? false;
 }
@@ -113,6 +121,13 @@ async function handle(base: string, req: http.IncomingMessage, res: http.ServerR
   headers['content-type'] ??= relFile.endsWith('index.v1_json') ? 'application/vnd.pypi.simple.v1+json' : contentType(relFile);
   headers['accept-ranges'] = 'bytes';
   headers['last-modified'] = info.mtime.toUTCString();
+  // As nginx makes it: a mirror following this one sends it back and gets a 304.
+  headers.etag = `"${Math.floor(info.mtimeMs / 1000).toString(16)}-${info.size.toString(16)}"`;
+  if (notModified(req, headers.etag, info.mtime)) {
+    delete headers['content-type'];
+    res.writeHead(304, headers).end();
+    return;
+  }
   const range = parseRange(req.headers.range, info.size);
   if (range === 'invalid') {
     res.writeHead(416, { 'content-range': `bytes */${info.size}` }).end();

@@ -2,14 +2,16 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
-import { XmlRpcFeed, type ChangeFeed } from '../feed/feed.js';
+import type { ChangeFeed } from '../feed/feed.js';
 import { loadFilters, type CompiledFilters } from '../planner/filters/compile.js';
 import { RootIndex } from '../publish/root-index.js';
 import { StateStore } from '../state/store.js';
 import { Storage } from '../storage/storage.js';
 import { UpstreamHttp } from '../upstream/http.js';
-import { JsonApiClient } from '../upstream/json-api.js';
-import { XmlRpcClient } from '../upstream/xmlrpc-client.js';
+import type { ProjectSource } from '../upstream/json-api.js';
+import { RequiresDistClient } from '../upstream/requires-dist.js';
+import type { ProjectMeta } from '../model.js';
+import { createUpstreamSources } from './upstream-sources.js';
 
 export interface SyncContext {
   cfg: Config;
@@ -18,9 +20,18 @@ export interface SyncContext {
   storage: Storage;
   state: StateStore;
   rootIndex: RootIndex;
+  /**
+   * What the run plans with: the configured filters, or with `dependencies: true` those
+   * grown by the dependency closure (set once the closure is resolved).
+   */
   filters: CompiledFilters;
+  /** The filters as configured. */
+  baseFilters: CompiledFilters;
   feed: ChangeFeed;
-  projects: JsonApiClient;
+  projects: ProjectSource;
+  requiresDist: RequiresDistClient;
+  /** Project metadata fetched by this process (the closure fetches before the run plans). */
+  metaMemo: Map<string, ProjectMeta | null>;
   metadataQueue: PQueue;
   downloadQueue: PQueue;
   /** Set by SIGTERM/SIGINT: start no new project, finish what is in flight. */
@@ -47,23 +58,27 @@ export async function createContext(cfg: Config, log: Logger): Promise<SyncConte
   });
   const upstreamHost = new URL(cfg.upstream.url).host.toLowerCase();
   const storage = new Storage(cfg.mirror.root, cfg.mirror.state);
-  return {
+  const state = new StateStore(storage);
+  const rootIndex = new RootIndex(storage);
+  // The feed asks what the run selects, and the run's filters may grow (the closure).
+  const self: { ctx?: SyncContext } = {};
+  const upstream = createUpstreamSources(cfg, { http, state, rootIndex, filters: () => self.ctx?.filters ?? filters, log });
+  return (self.ctx = {
     cfg,
     log,
     http,
     storage,
-    state: new StateStore(storage),
-    rootIndex: new RootIndex(storage),
+    state,
+    rootIndex,
     filters,
-    feed: new XmlRpcFeed(new XmlRpcClient(http, cfg.upstream.url, [upstreamHost]), log),
-    projects: new JsonApiClient(
-      http,
-      { url: cfg.upstream.url, hosts: [upstreamHost], fileHosts: cfg.upstream.fileHosts, coreMetadata: cfg.mirror.coreMetadata },
-      log,
-    ),
+    baseFilters: filters,
+    feed: upstream.feed,
+    projects: upstream.projects,
+    requiresDist: new RequiresDistClient(http, { url: cfg.upstream.url, hosts: [upstreamHost], fileHosts: cfg.upstream.fileHosts }),
+    metaMemo: new Map(),
     metadataQueue: new PQueue({ concurrency: cfg.upstream.metadataConcurrency }),
     downloadQueue: new PQueue({ concurrency: cfg.upstream.downloadConcurrency }),
     stopping: { requested: false },
     progress: { projectsTotal: 0, projectsDone: 0, filesTotal: 0, filesDone: 0 },
-  };
+  });
 }

@@ -72,7 +72,10 @@ export async function syncProject(ctx: SyncContext, name: string, promised: numb
  * dropping it makes a later rebuild that allows them again fetch them fresh.
  */
 async function forgetIfDropped(ctx: SyncContext, name: string): Promise<void> {
-  if (!isProjectSelected(ctx.filters, name)) await ctx.state.removeMeta(name);
+  if (!isProjectSelected(ctx.filters, name)) {
+    await ctx.state.removeMeta(name);
+    await ctx.state.removeRequires(name);
+  }
 }
 
 async function applyPlan(

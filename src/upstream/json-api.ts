@@ -22,13 +22,20 @@ export interface ProjectSourceOptions {
   coreMetadata: boolean;
 }
 
-function headerSerial(value: string | string[] | undefined): number | undefined {
+/** Where a run takes each project's current state from. */
+export interface ProjectSource {
+  /** The project's current state, or null when the upstream has nothing to mirror for it. */
+  fetchProject(name: string, minSerial: number): Promise<ProjectMeta | null>;
+  /** Hosts file URLs pointed at that the configuration does not allow, for one hint per run. */
+  readonly refusedHosts: ReadonlySet<string>;
+}
+
+export function headerSerial(value: string | string[] | undefined): number | undefined {
   const n = Number(Array.isArray(value) ? value[0] : value);
   return value !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }
 
-export class JsonApiClient {
-  /** Hosts file URLs pointed at that the configuration does not allow, for one hint per run. */
+export class JsonApiClient implements ProjectSource {
   readonly refusedHosts = new Set<string>();
 
   constructor(

@@ -47,3 +47,40 @@ export const simpleProjectSchema = z.looseObject({
     }),
   ),
 });
+
+/** PEP 691 root listing: `meta` with the index's serial (a PyPI extension, also written by jubjub). */
+export const simpleListingMetaSchema = z.looseObject({
+  'api-version': z.string().max(32).optional(),
+  '_last-serial': z.number().int().nonnegative().optional(),
+});
+
+export const simpleListingItemSchema = z.looseObject({
+  name: z.string().min(1).max(512),
+  '_last-serial': z.number().int().nonnegative(),
+});
+
+const yankedSchema = z.union([z.boolean(), z.string().max(4096)]);
+
+/** A file of a PEP 691 project page, with the PEP 700 fields (size, upload-time) a mirror needs. */
+export const simpleFileSchema = z.looseObject({
+  filename: z.string().min(1).max(512),
+  url: z.string().min(1).max(4096),
+  hashes: z.record(z.string().max(64), z.string().max(256)),
+  size: z.number().int().nonnegative().optional(),
+  'upload-time': z.string().max(64).nullish(),
+  'requires-python': z.string().max(1024).nullish(),
+  yanked: yankedSchema.nullish(),
+  'core-metadata': coreMetadataSchema.optional(),
+  'dist-info-metadata': coreMetadataSchema.optional(),
+});
+
+/** A whole PEP 691 project page, read as per-project truth when the upstream has no JSON API. */
+export const simpleProjectPageSchema = z.looseObject({
+  meta: z.looseObject({ 'api-version': z.string().max(32).optional(), '_last-serial': z.number().int().nonnegative().optional() }).optional(),
+  name: z.string().min(1).max(512),
+  versions: z.array(z.string().max(256)).optional(),
+  files: z.array(simpleFileSchema),
+});
+
+export type SimpleFile = z.output<typeof simpleFileSchema>;
+export type SimpleProjectPage = z.output<typeof simpleProjectPageSchema>;

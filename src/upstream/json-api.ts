@@ -8,9 +8,10 @@ import { JubjubError } from '../errors.js';
 import type { ProjectMeta } from '../model.js';
 import { normalizeName } from '../planner/filters/names.js';
 import { convertJsonApi } from './convert.js';
-import { MAX_JSON_BYTES, parseJson, schemaError } from './documents.js';
+import { schemaError } from './documents.js';
 import type { UpstreamHttp } from './http.js';
 import { jsonApiProjectSchema } from './schemas.js';
+import { fetchSerialDocument } from './serial-document.js';
 import { fetchCoreMetadataHashes } from './simple-api.js';
 
 export interface ProjectSourceOptions {
@@ -30,11 +31,6 @@ export interface ProjectSource {
   readonly refusedHosts: ReadonlySet<string>;
 }
 
-export function headerSerial(value: string | string[] | undefined): number | undefined {
-  const n = Number(Array.isArray(value) ? value[0] : value);
-  return value !== undefined && Number.isSafeInteger(n) ? n : undefined;
-}
-
 export class JsonApiClient implements ProjectSource {
   readonly refusedHosts = new Set<string>();
 
@@ -47,20 +43,13 @@ export class JsonApiClient implements ProjectSource {
   /** The project's current state, or null when the upstream has no releases for it. */
   async fetchProject(name: string, minSerial: number): Promise<ProjectMeta | null> {
     const url = `${this.opts.url}/pypi/${encodeURIComponent(name)}/json`;
-    const res = await this.http.retry(url, async () => {
-      const r = await this.http.fetchOnce(url, { maxBytes: MAX_JSON_BYTES, accept: [404], hosts: this.opts.hosts, headers: { accept: 'application/json' } });
-      if (r.status === 404) return r;
-      const doc = parseJson(r.body, url);
-      const bodySerial = (doc as { last_serial?: unknown }).last_serial;
-      const stated = headerSerial(r.headers['x-pypi-last-serial']) ?? (typeof bodySerial === 'number' ? bodySerial : undefined);
-      // An upstream that states no serial cannot be checked for staleness; trust the feed's.
-      const serial = stated ?? minSerial;
-      if (serial < minSerial) {
-        throw new JubjubError('E_STALE', `${url}: serial ${serial} is older than the promised ${minSerial}`, { transient: true });
-      }
-      return { ...r, doc, serial };
+    const res = await fetchSerialDocument(this.http, url, {
+      hosts: this.opts.hosts,
+      accept: 'application/json',
+      minSerial,
+      bodySerial: (doc) => (doc as { last_serial?: unknown }).last_serial,
     });
-    if (!('doc' in res)) return null;
+    if (res === null) return null;
     const parsed = jsonApiProjectSchema.safeParse(res.doc);
     if (!parsed.success) throw schemaError(url, parsed.error.issues);
     const { meta, rejected, coreMetadataUnknown } = convertJsonApi(parsed.data, res.serial, res.url, this.opts.fileHosts);

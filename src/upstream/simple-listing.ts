@@ -8,7 +8,7 @@
 import { JubjubError } from '../errors.js';
 import { schemaError } from './documents.js';
 import { networkError, statusError, type UpstreamHttp } from './http.js';
-import { headerSerial } from './json-api.js';
+import { headerSerial } from './serial-document.js';
 import { ListingScanner } from './json-stream.js';
 import { SIMPLE_JSON } from './simple-api.js';
 import { simpleListingItemSchema, simpleListingMetaSchema } from './schemas.js';

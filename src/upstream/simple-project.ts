@@ -9,9 +9,10 @@ import { JubjubError } from '../errors.js';
 import type { ProjectMeta } from '../model.js';
 import { normalizeName } from '../planner/filters/names.js';
 import { convertSimpleProject } from './convert-simple.js';
-import { MAX_JSON_BYTES, parseJson, schemaError } from './documents.js';
+import { schemaError } from './documents.js';
 import type { UpstreamHttp } from './http.js';
-import { headerSerial, type ProjectSourceOptions } from './json-api.js';
+import type { ProjectSourceOptions } from './json-api.js';
+import { fetchSerialDocument } from './serial-document.js';
 import { SIMPLE_JSON } from './simple-api.js';
 import { simpleProjectPageSchema } from './schemas.js';
 
@@ -27,23 +28,19 @@ export class SimpleProjectClient {
   /** Null when the index has no page for the project (404). */
   async fetchProject(name: string, minSerial: number, displayName?: string): Promise<ProjectMeta | null> {
     const url = `${this.opts.url}/simple/${encodeURIComponent(name)}/`;
-    const res = await this.http.retry(url, async () => {
-      const r = await this.http.fetchOnce(url, { maxBytes: MAX_JSON_BYTES, accept: [404], hosts: this.opts.hosts, headers: { accept: SIMPLE_JSON } });
-      if (r.status === 404) return r;
-      const type = String(r.headers['content-type'] ?? '');
-      if (!type.toLowerCase().includes(SIMPLE_JSON)) {
-        throw new JubjubError('E_INVALID_UPSTREAM', `${url} answered ${type || 'no Content-Type'}, not ${SIMPLE_JSON}`);
-      }
-      const doc = parseJson(r.body, url);
-      const bodySerial = (doc as { meta?: { '_last-serial'?: unknown } }).meta?.['_last-serial'];
-      const stated = headerSerial(r.headers['x-pypi-last-serial']) ?? (typeof bodySerial === 'number' ? bodySerial : undefined);
-      const serial = stated ?? minSerial;
-      if (serial < minSerial) {
-        throw new JubjubError('E_STALE', `${url}: serial ${serial} is older than the promised ${minSerial}`, { transient: true });
-      }
-      return { ...r, doc, serial };
+    const res = await fetchSerialDocument(this.http, url, {
+      hosts: this.opts.hosts,
+      accept: SIMPLE_JSON,
+      minSerial,
+      bodySerial: (doc) => (doc as { meta?: { '_last-serial'?: unknown } }).meta?.['_last-serial'],
+      check: (headers) => {
+        const type = String(headers['content-type'] ?? '');
+        if (!type.toLowerCase().includes(SIMPLE_JSON)) {
+          throw new JubjubError('E_INVALID_UPSTREAM', `${url} answered ${type || 'no Content-Type'}, not ${SIMPLE_JSON}`);
+        }
+      },
     });
-    if (!('doc' in res)) return null;
+    if (res === null) return null;
     const parsed = simpleProjectPageSchema.safeParse(res.doc);
     if (!parsed.success) throw schemaError(url, parsed.error.issues);
     const { meta, rejected } = convertSimpleProject(parsed.data, res.serial, res.url, this.opts.fileHosts, displayName);

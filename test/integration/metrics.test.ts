@@ -5,13 +5,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { FakePypi } from '../fake-pypi/index.js';
 import { useDemoUpstream } from './demo-upstream.js';
 import { runJubjub, writeConfig, type Mirror } from './harness.js';
+import { freePort } from './local-bin.js';
 
 let up: FakePypi;
 const mirror = useDemoUpstream((u) => {
@@ -22,17 +22,6 @@ const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 function values(text: string): Map<string, number> {
   const out = new Map<string, number>();

@@ -4,42 +4,23 @@
  * records each request's status. Null when nginx is not installed (CI installs it).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO } from './harness.js';
+import { findBin, freePort } from './local-bin.js';
+
+export function nginxBin(): string | null {
+  return findBin('nginx');
+}
 
 export interface StaticServer {
   url: string;
   /** `<status> <method> <path>` per request, in order. */
   accessLog(): Promise<string[]>;
   stop(): Promise<void>;
-}
-
-export function nginxBin(): string | null {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/sbin'].filter((d) => d !== '')) {
-    try {
-      accessSync(path.join(dir, 'nginx'), constants.X_OK);
-      return path.join(dir, 'nginx');
-    } catch {
-      // not in this one
-    }
-  }
-  return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function up(port: number): Promise<boolean> {

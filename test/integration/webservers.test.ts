@@ -7,10 +7,9 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -18,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { negotiate } from '../../src/serve/negotiate.js';
 import { useDemoUpstream } from './demo-upstream.js';
 import { listTree, REPO, runJubjub, type Mirror } from './harness.js';
+import { findBin, freePort } from './local-bin.js';
 
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
 const V1_HTML = 'application/vnd.pypi.simple.v1+html';
@@ -69,31 +69,6 @@ function get(port: number, urlPath: string, headers: Record<string, string> = {}
 
 function varyTokens(r: Reply): string[] {
   return String(r.headers.vary ?? '').toLowerCase().split(/\s*,\s*/);
-}
-
-function findBin(name: string): string | null {
-  // /usr/sbin is not on a non-root PATH, and that is where Debian puts both servers.
-  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  for (const dir of dirs.filter((d) => d !== '')) {
-    try {
-      accessSync(path.join(dir, name), constants.X_OK);
-      return path.join(dir, name);
-    } catch {
-      // not in this one
-    }
-  }
-  return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** A shipped config with the edits an operator makes; each must still be there, once. */

@@ -100,7 +100,7 @@ async function listingSync(b: Bench): Promise<void> {
 async function probe(b: Bench, mode: 'initial' | 'update', dir: string, rep: number): Promise<ProbeResult> {
   const script = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'listing-probe.js');
   // Each update changes different entries (the rep shifts them), so every one is a real change.
-  const r = await timed(process.execPath, [script, mode, dir, String(b.scale.listing), String(LISTING_SEED), String(b.scale.listingChanges), String(rep)]);
+  const r = await timed(process.execPath, ['--expose-gc', script, mode, dir, String(b.scale.listing), String(LISTING_SEED), String(b.scale.listingChanges), String(rep)]);
   if (r.code !== 0) throw new Error(`listing-probe ${mode} exited ${r.code}: ${r.stderr.slice(0, 1000)}`);
   return JSON.parse(r.stdout) as ProbeResult;
 }

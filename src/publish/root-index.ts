@@ -1,25 +1,27 @@
 /**
  * The root listing, updated incrementally. State lives in `<state>/listing/`: one TSV
- * shard per name prefix, its pre-rendered HTML and JSON fragments, and a summary with
- * each shard's totals. A run re-renders only the shards its changes touch, then streams
- * the fragments into the root pages, so a change of ten projects on a mirror of 750,000
- * costs ten small shards plus one sequential write, never a re-render of everything.
+ * shard per name prefix, a summary with each shard's totals and digest, and for each root
+ * page the layout of its fragments. A run rewrites only the shards its changes touch, and
+ * splices the root pages: the changed shards re-rendered, everything else copied from
+ * the previous page as a few large byte ranges (root-splice.ts). A change of ten projects
+ * on a mirror of 750,000 costs ten small shards plus one sequential write per page.
  * Re-applying the same changes gives the same files, so a resumed run repairs a crash.
  */
 import PQueue from 'p-queue';
 import type { ListingEntry } from '../state/types.js';
 import type { Storage } from '../storage/storage.js';
-import { ROOT_HTML_HEAD, ROOT_HTML_TAIL, ROOT_JSON_TAIL, rootHtmlFragment, rootJsonFragment, rootJsonHead } from './root-pages.js';
-import { decodeShard, encodeShard, sameEntry, sameTotals, shardKey, sortedShard, totalsOf, type ShardTotals } from './root-shards.js';
+import { writeRootPages } from './root-page-writer.js';
+import type { Entry } from './root-pages.js';
+import { decodeShard, encodeShard, sameEntry, sameInfo, shardDigest, shardKey, sortedShard, totalsOf, type ShardInfo } from './root-shards.js';
 
 const DIR = 'listing';
 const SUMMARY = `${DIR}/summary.json`;
-const READ_AHEAD = 64;
 const WRITE_CONCURRENCY = 16;
+const LOAD_BATCH = 64;
 
 interface Summary {
-  version: 1;
-  shards: Record<string, ShardTotals>;
+  version: 1 | 2;
+  shards: Record<string, ShardInfo>;
 }
 
 export interface Totals {
@@ -30,6 +32,10 @@ export interface Totals {
 
 export class RootIndex {
   private readonly shards = new Map<string, Map<string, ListingEntry>>();
+  /** Shards as this process last sorted them, so writing the pages does not sort them again. */
+  private readonly sorted = new Map<string, Entry[]>();
+  /** Shards known only as sorted lines so far: their map is built when first needed. */
+  private readonly unindexed = new Map<string, Entry[]>();
   private summaryCache: Summary | null = null;
 
   constructor(private readonly storage: Storage) {}
@@ -43,6 +49,12 @@ export class RootIndex {
 
   private async shard(key: string): Promise<Map<string, ListingEntry>> {
     let entries = this.shards.get(key);
+    const unindexed = this.unindexed.get(key);
+    if (!entries && unindexed) {
+      entries = new Map(unindexed);
+      this.shards.set(key, entries);
+      this.unindexed.delete(key);
+    }
     if (!entries) {
       const buf = await this.storage.read('state', `${DIR}/${key}.tsv`);
       entries = buf ? decodeShard(buf.toString('utf8')) : new Map();
@@ -72,92 +84,96 @@ export class RootIndex {
     return t;
   }
 
+  /** Loads the shards of `keys` not loaded yet, a batch at a time: one by one, a thousand small reads dominate. */
+  private async load(keys: Iterable<string>): Promise<void> {
+    const missing = [...keys].filter((k) => !this.shards.has(k) && !this.unindexed.has(k));
+    for (let i = 0; i < missing.length; i += LOAD_BATCH) await Promise.all(missing.slice(i, i + LOAD_BATCH).map((k) => this.shard(k)));
+  }
+
+  /** One shard's changes; `sorted` is the shard after them. */
+  private applyGroup(key: string, group: ReadonlyArray<[string, ListingEntry | null]>, changes: Map<string, ListingEntry | null>): { sorted: Entry[]; dirty: boolean } {
+    const shard = this.shards.get(key);
+    if (!shard) throw new Error(`listing shard ${key} was not loaded`);
+    if (shard.size === 0) {
+      // A shard new to the listing (every shard, on a first sync): its lines are the
+      // changes, sorted once, and its map is built only if something asks for it. At
+      // 750,000 names, inserting each into a map was a fifth of the first write.
+      const names: string[] = [];
+      for (const [name, entry] of group) if (entry !== null) names.push(name);
+      names.sort();
+      const sorted = names.map((name): Entry => [name, changes.get(name) as ListingEntry]);
+      this.shards.delete(key);
+      this.unindexed.set(key, sorted);
+      return { sorted, dirty: sorted.length > 0 };
+    }
+    let dirty = false;
+    for (const [name, entry] of group) {
+      if (entry === null) {
+        if (shard.delete(name)) dirty = true;
+      } else if (!sameEntry(shard.get(name), entry)) {
+        shard.set(name, entry);
+        dirty = true;
+      }
+    }
+    return { sorted: sortedShard(shard), dirty };
+  }
+
   /** Sets (entry) or removes (null) lines; returns whether any line changed. */
   async apply(changes: Map<string, ListingEntry | null>): Promise<boolean> {
-    const byShard = new Map<string, Array<[string, ListingEntry | null]>>();
-    for (const [name, entry] of changes) {
-      const key = shardKey(name);
-      let list = byShard.get(key);
-      if (!list) byShard.set(key, (list = []));
-      list.push([name, entry]);
-    }
     const summary = await this.summary();
-    const touched = new Set<string>();
-    for (const [key, list] of byShard) {
-      const shard = await this.shard(key);
-      for (const [name, entry] of list) {
-        if (entry === null) {
-          if (shard.delete(name)) touched.add(key);
-        } else if (!sameEntry(shard.get(name), entry)) {
-          shard.set(name, entry);
-          touched.add(key);
-        }
-      }
-      // A process killed between writing shards and the summary left the summary behind:
-      // a shard whose totals it does not match is written (and summed) again.
-      if (!sameTotals(summary.shards[key], shard.size > 0 ? totalsOf(shard) : undefined)) touched.add(key);
+    const groups = new Map<string, Array<[string, ListingEntry | null]>>();
+    for (const change of changes) {
+      const key = shardKey(change[0]);
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = []));
+      group.push(change);
     }
-    if (touched.size === 0) return false;
+    await this.load(groups.keys());
     // Shards are independent files: a first sync touches a thousand of them, and written
     // one after another the run would mostly wait on the disk.
     const queue = new PQueue({ concurrency: WRITE_CONCURRENCY });
     const writes: Array<Promise<unknown>> = [];
-    for (const key of touched) {
-      const shard = this.shards.get(key) ?? new Map<string, ListingEntry>();
-      const sorted = sortedShard(shard);
-      // The fragments first, the TSV (what the next run compares against) last: a kill in
-      // between leaves the old TSV, so the change is seen, and written, again.
-      writes.push(queue.add(async () => {
-        await Promise.all([
-          this.storage.writeFile('state', `${DIR}/${key}.html`, rootHtmlFragment(sorted)),
-          this.storage.writeFile('state', `${DIR}/${key}.json`, rootJsonFragment(sorted)),
-        ]);
-        await this.storage.writeFile('state', `${DIR}/${key}.tsv`, encodeShard(sorted));
-      }));
-      if (shard.size > 0) summary.shards[key] = totalsOf(shard);
+    let any = false;
+    for (const [key, group] of groups) {
+      const { sorted, dirty } = this.applyGroup(key, group, changes);
+      // Encoded once: the digest and the write take the same bytes.
+      const tsv = Buffer.from(encodeShard(sorted));
+      const info: ShardInfo | undefined = sorted.length > 0 ? [...totalsOf(sorted), shardDigest(tsv)] : undefined;
+      // A process killed between writing a shard and the summary left the summary behind:
+      // a shard it does not describe is written (and summed) again.
+      if (!dirty && sameInfo(summary.shards[key], info)) continue;
+      any = true;
+      this.sorted.set(key, sorted);
+      writes.push(queue.add(() => this.storage.writeFile('state', `${DIR}/${key}.tsv`, tsv)));
+      if (info) summary.shards[key] = info;
       else delete summary.shards[key];
     }
+    if (!any) return false;
     await Promise.all(writes);
+    summary.version = 2;
     await this.storage.writeFile('state', SUMMARY, JSON.stringify(summary), { fsync: true });
     return true;
   }
 
-  /** The fragments in key order, read ahead a window at a time: one by one, a thousand small reads dominate. */
-  private async *fragments(ext: 'html' | 'json'): AsyncGenerator<Buffer> {
-    const keys = Object.keys((await this.summary()).shards).sort();
-    const read = (key: string) => this.storage.read('state', `${DIR}/${key}.${ext}`);
-    const window: Array<Promise<Buffer | null>> = keys.slice(0, READ_AHEAD).map(read);
-    for (let i = 0; i < keys.length; i++) {
-      const next = keys[i + READ_AHEAD];
-      if (next !== undefined) window.push(read(next));
-      const buf = await window.shift();
-      if (buf && buf.length > 0) yield buf;
-    }
-  }
-
-  /** Writes the root pages from the fragments, one sequential pass per page. */
-  async writePages(formats: ReadonlyArray<'html' | 'json'>, serial: number): Promise<void> {
-    if (formats.includes('json')) {
-      const parts = this.fragments('json');
-      await this.storage.writeStream('root', 'simple/index.v1_json', (async function* () {
-        yield rootJsonHead(serial);
-        let first = true;
-        for await (const part of parts) {
-          if (!first) yield ',';
-          first = false;
-          yield part;
-        }
-        yield ROOT_JSON_TAIL;
-      })());
-    }
-    if (formats.includes('html')) {
-      const parts = this.fragments('html');
-      await this.storage.writeStream('root', 'simple/index.html', (async function* () {
-        yield ROOT_HTML_HEAD;
-        yield* parts;
-        yield ROOT_HTML_TAIL;
-      })());
-      await this.storage.copy('root', 'simple/index.html', 'simple/index.v1_html');
-    }
+  /**
+   * Writes the root pages, spliced from the previous ones where their layout still
+   * holds; `fresh` renders every shard (repair, when a page itself is in doubt).
+   */
+  async writePages(formats: ReadonlyArray<'html' | 'json'>, serial: number, opts: { fresh?: boolean } = {}): Promise<void> {
+    const summary = await this.summary();
+    const want = Object.keys(summary.shards)
+      .sort()
+      .map((k) => [k, summary.shards[k]?.[3] ?? ''] as const);
+    await writeRootPages(this.storage, formats, serial, want, {
+      fresh: opts.fresh ?? false,
+      load: (keys) => this.load(keys),
+      entries: (key) => {
+        const cached = this.sorted.get(key);
+        if (cached) return cached;
+        const sorted = this.unindexed.get(key) ?? sortedShard(this.shards.get(key) ?? new Map<string, ListingEntry>());
+        this.sorted.set(key, sorted);
+        return sorted;
+      },
+    });
   }
 }

@@ -15,6 +15,11 @@ export function sortedEntries(listing: Map<string, ListingEntry>): Entry[] {
 export const ROOT_HTML_HEAD = `<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="${API_VERSION}">\n    <title>Simple index</title>\n  </head>\n  <body>\n`;
 export const ROOT_HTML_TAIL = '  </body>\n</html>\n';
 
+/** JSON.stringify of a string, without its cost for the names that need no escapes (nearly all). */
+function jsonString(s: string): string {
+  return /["\\\u0000-\u001f\ud800-\udfff]/.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 export function rootHtmlFragment(entries: Entry[]): string {
   let out = '';
   for (const [name, e] of entries) out += `    <a href="${escapeHtml(name)}/">${escapeHtml(e.display)}</a><br />\n`;
@@ -28,7 +33,13 @@ export const ROOT_JSON_TAIL = ']}';
 
 /** Items separated by commas, without brackets; empty for no entries. */
 export function rootJsonFragment(entries: Entry[]): string {
-  return entries.map(([, e]) => JSON.stringify({ name: e.display, '_last-serial': e.serial })).join(',');
+  // Byte for byte JSON.stringify({ name, '_last-serial' }) of each, built without an object per entry.
+  let out = '';
+  for (const [, e] of entries) {
+    const serial = Number.isFinite(e.serial) ? String(e.serial) : 'null';
+    out += `${out === '' ? '' : ','}{"name":${jsonString(e.display)},"_last-serial":${serial}}`;
+  }
+  return out;
 }
 
 export function renderRootHtml(entries: Entry[]): string {

@@ -5,6 +5,7 @@
  * display names never hold tabs): far cheaper to read and write than JSON at 750,000
  * entries.
  */
+import { createHash } from 'node:crypto';
 import type { ListingEntry } from '../state/types.js';
 import type { Entry } from './root-pages.js';
 
@@ -19,38 +20,86 @@ export function encodeShard(sorted: Entry[]): string {
   return out;
 }
 
+/** The next tab in `text` from `from`, or `end` if the line has none left. */
+function tabBefore(text: string, from: number, end: number): number {
+  const t = text.indexOf('\t', from);
+  return t < 0 || t > end ? end : t;
+}
+
+function numberAt(text: string, from: number, to: number, end: number): number {
+  return from > end ? NaN : Number(text.slice(from, to));
+}
+
+/**
+ * Lines without a name or a display name are skipped; a missing number reads as NaN.
+ * indexOf over the text rather than split: no array per line, which at a shard of
+ * 15,000 lines is most of what a fresh process spends reading it.
+ */
 export function decodeShard(text: string): Map<string, ListingEntry> {
   const out = new Map<string, ListingEntry>();
-  for (const line of text.split('\n')) {
-    const [name, display, serial, files, bytes] = line.split('\t');
-    if (!name || display === undefined) continue;
-    out.set(name, { display, serial: Number(serial), files: Number(files), bytes: Number(bytes) });
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const t1 = tabBefore(text, start, end);
+    if (t1 > start && t1 < end) {
+      const t2 = tabBefore(text, t1 + 1, end);
+      const t3 = t2 < end ? tabBefore(text, t2 + 1, end) : end;
+      const t4 = t3 < end ? tabBefore(text, t3 + 1, end) : end;
+      const t5 = t4 < end ? tabBefore(text, t4 + 1, end) : end;
+      out.set(text.slice(start, t1), {
+        display: text.slice(t1 + 1, t2),
+        serial: numberAt(text, t2 + 1, t3, end),
+        files: numberAt(text, t3 + 1, t4, end),
+        bytes: numberAt(text, t4 + 1, t5, end),
+      });
+    }
+    start = end + 1;
   }
   return out;
 }
 
 export function sortedShard(entries: Map<string, ListingEntry>): Entry[] {
-  return [...entries.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // The names alone, with the default sort (UTF-16 code unit order, as `<` compares):
+  // about twice as fast as sorting pairs with a comparator, at 750,000 names.
+  const names = [...entries.keys()].sort();
+  const out: Entry[] = new Array<Entry>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    out[i] = [name, entries.get(name) as ListingEntry];
+  }
+  return out;
 }
 
 /** Projects, files and bytes of one shard. */
 export type ShardTotals = [projects: number, files: number, bytes: number];
 
-export function totalsOf(entries: Map<string, ListingEntry>): ShardTotals {
+/**
+ * A shard in the summary: its totals and the digest of its TSV, which says which state
+ * of the shard a root page renders (see root-splice.ts). Summaries of earlier versions
+ * have no digest.
+ */
+export type ShardInfo = [projects: number, files: number, bytes: number, digest?: string];
+
+/** Short, but ample to tell two states of one shard apart. */
+export function shardDigest(tsv: Buffer): string {
+  return createHash('sha256').update(tsv).digest('base64url').slice(0, 22);
+}
+
+export function totalsOf(entries: readonly Entry[]): ShardTotals {
   let files = 0;
   let bytes = 0;
-  for (const e of entries.values()) {
+  for (const [, e] of entries) {
     files += e.files;
     bytes += e.bytes;
   }
-  return [entries.size, files, bytes];
+  return [entries.length, files, bytes];
 }
 
 export function sameEntry(a: ListingEntry | undefined, b: ListingEntry): boolean {
   return a !== undefined && a.display === b.display && a.serial === b.serial && a.files === b.files && a.bytes === b.bytes;
 }
 
-export function sameTotals(a: ShardTotals | undefined, b: ShardTotals | undefined): boolean {
+export function sameInfo(a: ShardInfo | undefined, b: ShardInfo | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 }

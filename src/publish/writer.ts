@@ -30,15 +30,21 @@ export async function writeProjectPages(storage: Storage, mirror: Mirror, input:
   const hash = createHash('sha256');
   for (const [rel, body] of pages) hash.update(rel).update('\0').update(body).update('\0');
   const sha = hash.digest('hex');
-  if (sha !== previousSha) await Promise.all(pages.map(([rel, body]) => storage.writeFile('root', rel, body)));
+  if (sha !== previousSha) {
+    // index.v1_html holds index.html's bytes: written once, and hard-linked under both names.
+    const twin = `${projectDir(input.name)}/index.v1_html`;
+    const html = `${projectDir(input.name)}/index.html`;
+    const linked = pages.some(([rel]) => rel === twin) && pages.some(([rel]) => rel === html);
+    await Promise.all(pages
+      .filter(([rel]) => !(linked && rel === twin))
+      .map(([rel, body]) => storage.writeFile('root', rel, body, linked && rel === html ? { links: [twin] } : {})));
+  }
   return sha;
 }
 
 export async function removeProjectPages(storage: Storage, name: string): Promise<void> {
   const dir = projectDir(name);
-  for (const rel of [`${dir}/index.v1_json`, `${dir}/index.html`, `${dir}/index.v1_html`, `pypi/${name}/json`]) {
-    await storage.remove('root', rel);
-  }
+  await storage.removeAll('root', [`${dir}/index.v1_json`, `${dir}/index.html`, `${dir}/index.v1_html`, `pypi/${name}/json`]);
 }
 
 export function writeLastModified(storage: Storage, when: Date): Promise<void> {

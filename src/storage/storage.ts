@@ -8,17 +8,35 @@
  * configs never serve, so a killed run leaves nothing half-written in sight.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { appendFile, copyFile, link, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
+import type { WriteStream } from 'node:fs';
+import { appendFile, link, mkdir, open, type FileHandle, readFile, readdir, rename, rm, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
 import path from 'node:path';
 import { JubjubError } from '../errors.js';
+import { pruneEmpty } from './prune.js';
 
 export type Area = 'root' | 'state';
 
 export const TEMP_DIR = '.jubjub-tmp';
 const STATE_TEMP_DIR = 'tmp';
+/**
+ * Temporaries are spread over this many subfolders of the temporary folder. Every
+ * create and rename locks its folder: with one folder, 16 threads creating and renaming
+ * temporaries queued on that one lock (a kernel profile of `rebuild` showed it).
+ */
+const TEMP_SHARDS = 16;
+const tempShards = Array.from({ length: TEMP_SHARDS }, (_, i) => i.toString(16));
+
+/** What identifies one written version of a file: a rename keeps it, any rewrite changes it. */
+export interface FileIdentity {
+  ino: string;
+  size: number;
+  mtimeNs: string;
+}
+
+export interface WriteWithOptions {
+  links?: string[];
+  beforeRename?: (written: FileIdentity) => Promise<void>;
+}
 
 export interface TempFile {
   path: string;
@@ -33,22 +51,10 @@ export function storageError(err: unknown, what: string): JubjubError {
   return new JubjubError('E_STORAGE', `cannot ${what}: ${hint}`, { cause: err });
 }
 
-/** Joins small chunks into writes of a few MB: a thousand tiny writes cost more than the bytes. */
-async function* coalesce(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<Buffer> {
-  const LIMIT = 4 * 1024 * 1024;
-  let pending: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of chunks) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    pending.push(buf);
-    size += buf.length;
-    if (size >= LIMIT) {
-      yield Buffer.concat(pending, size);
-      pending = [];
-      size = 0;
-    }
-  }
-  if (size > 0) yield Buffer.concat(pending, size);
+/** The identity of an open file (inode, size, mtime in ns): see `FileIdentity`. */
+export async function fileIdentity(fh: FileHandle): Promise<FileIdentity> {
+  const st = await fh.stat({ bigint: true });
+  return { ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs) };
 }
 
 export class Storage {
@@ -83,17 +89,23 @@ export class Storage {
     try {
       await mkdir(this.root, { recursive: true });
       await mkdir(this.state, { recursive: true });
-      await mkdir(path.join(this.root, TEMP_DIR), { recursive: true });
-      await mkdir(path.join(this.state, STATE_TEMP_DIR), { recursive: true });
+      for (const area of ['root', 'state'] as const) {
+        for (const shard of tempShards) await this.ensureDir(path.join(this.tempRoot(area), shard), true);
+      }
     } catch (err) {
       throw storageError(err, 'create the mirror folders');
     }
   }
 
-  /** Replaces `rel` atomically with `data`. */
-  async writeFile(area: Area, rel: string, data: string | Buffer, opts: { fsync?: boolean } = {}): Promise<void> {
+  /**
+   * Replaces `rel` atomically with `data`; each of `links` (same area) becomes another
+   * name for the same file, replaced atomically too, before `rel` is.
+   */
+  async writeFile(area: Area, rel: string, data: string | Buffer, opts: { fsync?: boolean; links?: readonly string[] } = {}): Promise<void> {
     const full = this.resolve(area, rel);
+    const linked = (opts.links ?? []).map((r) => this.resolve(area, r));
     const tmp = this.tempPath(area);
+    const extra: string[] = [];
     try {
       const fh = await open(tmp, 'w').catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
@@ -106,10 +118,22 @@ export class Storage {
       } finally {
         await fh.close();
       }
-      await this.renameInto(tmp, full);
+      await this.linkInto(area, tmp, linked, extra);
+      await this.renameInto(tmp, full, true);
     } catch (err) {
-      await unlink(tmp).catch(() => undefined);
+      await Promise.all([tmp, ...extra].map((t) => unlink(t).catch(() => undefined)));
       throw storageError(err, `write ${area}/${rel}`);
+    }
+  }
+
+  /** Gives the finished temporary `tmp` the names `linked`, each by its own link and rename. */
+  private async linkInto(area: Area, tmp: string, linked: readonly string[], made: string[]): Promise<void> {
+    for (const to of linked) {
+      const second = this.tempPath(area);
+      made.push(second);
+      await this.ensureDir(path.dirname(second));
+      await link(tmp, second);
+      await this.renameInto(second, to, true);
     }
   }
 
@@ -130,41 +154,69 @@ export class Storage {
     }
   }
 
-  /** Replaces `rel` atomically with what `chunks` yields, written as it comes (large pages). */
-  async writeStream(area: Area, rel: string, chunks: AsyncIterable<string | Buffer>): Promise<void> {
+  /**
+   * Replaces `rel` atomically with what `produce` writes, as it comes (large pages): each
+   * `write` has reached the file when it resolves, so the caller may reuse its buffer.
+   * `links` get the same file as hard links, each replaced atomically too: a second name
+   * for identical bytes costs a link, not another copy. `beforeRename` sees the finished
+   * file's identity, so a caller can record what it wrote before anyone is served it.
+   */
+  async writeWith(area: Area, rel: string, produce: (write: (buf: Buffer) => Promise<void>) => Promise<void>, opts: WriteWithOptions = {}): Promise<void> {
     const full = this.resolve(area, rel);
+    const linked = (opts.links ?? []).map((r) => this.resolve(area, r));
     const tmp = this.tempPath(area);
+    const extra: string[] = [];
     try {
       await this.ensureDir(path.dirname(tmp));
-      await pipeline(Readable.from(coalesce(chunks)), createWriteStream(tmp));
-      await this.renameInto(tmp, full);
+      const fh = await open(tmp, 'w');
+      let written: FileIdentity;
+      try {
+        await produce(async (buf) => {
+          for (let off = 0; off < buf.length; ) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+        });
+        written = await fileIdentity(fh);
+      } finally {
+        await fh.close();
+      }
+      await opts.beforeRename?.(written);
+      await this.linkInto(area, tmp, linked, extra);
+      await this.renameInto(tmp, full, true);
     } catch (err) {
-      await unlink(tmp).catch(() => undefined);
+      await Promise.all([tmp, ...extra].map((t) => unlink(t).catch(() => undefined)));
       throw storageError(err, `write ${area}/${rel}`);
     }
   }
 
-  /** Replaces `to` atomically with a copy of `from` (the kernel copies; no bytes pass through JS). */
-  async copy(area: Area, from: string, to: string): Promise<void> {
-    const src = this.resolve(area, from);
-    const full = this.resolve(area, to);
-    const tmp = this.tempPath(area);
+  /** The identity of `rel` (see `FileIdentity`), or null if it is not there. */
+  async identity(area: Area, rel: string): Promise<FileIdentity | null> {
+    const st = await stat(this.resolve(area, rel), { bigint: true }).catch(() => null);
+    return st ? { ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs) } : null;
+  }
+
+  /** An open handle on `rel` for reading ranges of it, or null if it is not there. */
+  async openRead(area: Area, rel: string): Promise<FileHandle | null> {
     try {
-      await copyFile(src, tmp);
-      await this.renameInto(tmp, full);
+      return await open(this.resolve(area, rel), 'r');
     } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      throw storageError(err, `write ${area}/${to}`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw storageError(err, `read ${area}/${rel}`);
     }
   }
 
   /** Renames into place, making the parent folder (again, if a concurrent prune just removed it). */
-  private async renameInto(from: string, to: string): Promise<void> {
+  /**
+   * `folderLikely`: the folder most likely exists already (a page or state file being
+   * replaced), so the rename is tried before any mkdir: a rebuild rewriting 1,600
+   * projects' pages otherwise paid a mkdir and a stat per folder. A download's folder is
+   * new (content-addressed), so there the folder is made first.
+   */
+  private async renameInto(from: string, to: string, folderLikely = false): Promise<void> {
     const dir = path.dirname(to);
     for (let attempt = 0; ; attempt++) {
-      await this.ensureDir(dir, attempt > 0);
+      if (!(folderLikely && attempt === 0)) await this.ensureDir(dir, attempt > 0);
       try {
         await rename(from, to);
+        this.knownDirs.add(dir);
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 2) throw err;
@@ -209,15 +261,20 @@ export class Storage {
     }
   }
 
+  private tempRoot(area: Area): string {
+    return area === 'root' ? path.join(this.root, TEMP_DIR) : path.join(this.state, STATE_TEMP_DIR);
+  }
+
   private tempPath(area: Area): string {
-    const dir = area === 'root' ? path.join(this.root, TEMP_DIR) : path.join(this.state, STATE_TEMP_DIR);
-    return path.join(dir, `${this.tempPrefix}-${++this.tempCounter}`);
+    const n = ++this.tempCounter;
+    return path.join(this.tempRoot(area), tempShards[n % TEMP_SHARDS] ?? '0', `${this.tempPrefix}-${n}`);
   }
 
   /** A new temporary file for a download; pass it to `commit` or `discard`. */
   async createTemp(): Promise<TempFile> {
     const full = this.tempPath('root');
     try {
+      await this.ensureDir(path.dirname(full));
       const fh = await open(full, 'wx');
       return { path: full, stream: fh.createWriteStream() };
     } catch (err) {
@@ -255,31 +312,42 @@ export class Storage {
    * concurrent writers and are never pruned.
    */
   async remove(area: Area, rel: string): Promise<void> {
-    const full = this.resolve(area, rel);
-    try {
-      await unlink(full);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, `delete ${area}/${rel}`);
-    }
-    if (area !== 'root') return;
-    for (let dir = path.dirname(full); dir !== this.root && dir.startsWith(this.root); dir = path.dirname(dir)) {
-      try {
-        await rmdir(dir);
-        this.knownDirs.delete(dir);
-      } catch {
-        break;
-      }
-    }
+    await this.removeAll(area, [rel]);
   }
 
-  /** Removes what crashed runs left in the temporary folder (call only under the lock). */
+  /**
+   * Deletes every path of `rels` like `remove`, then prunes each folder they leave empty
+   * once, deepest first: a file and its `.metadata` share a folder, and pruning after each
+   * deletion tried that folder twice, the first time in vain.
+   */
+  async removeAll(area: Area, rels: readonly string[]): Promise<void> {
+    const fulls = rels.map((rel) => this.resolve(area, rel));
+    await Promise.all(fulls.map(async (full, i) => {
+      try {
+        await unlink(full);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, `delete ${area}/${rels[i]}`);
+      }
+    }));
+    if (area === 'root') await pruneEmpty(this.root, fulls.map((f) => path.dirname(f)), (dir) => this.knownDirs.delete(dir));
+  }
+
+  /**
+   * Removes what crashed runs left in the temporary folders (call only under the lock);
+   * the shard folders themselves stay. Returns how many leftovers it removed.
+   */
   async clearTemp(): Promise<number> {
     let count = 0;
-    for (const dir of [path.join(this.root, TEMP_DIR), path.join(this.state, STATE_TEMP_DIR)]) {
-      const names = await readdir(dir).catch(() => [] as string[]);
-      await Promise.all(names.map((n) => rm(path.join(dir, n), { force: true, recursive: true })));
-      count += names.length;
-    }
+    const clear = async (dir: string, keep: ReadonlySet<string>): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      await Promise.all(entries.map(async (e) => {
+        const full = path.join(dir, e.name);
+        if (keep.has(e.name) && e.isDirectory()) return clear(full, new Set());
+        count++;
+        await rm(full, { force: true, recursive: true });
+      }));
+    };
+    for (const area of ['root', 'state'] as const) await clear(this.tempRoot(area), new Set(tempShards));
     return count;
   }
 

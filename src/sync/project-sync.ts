@@ -119,7 +119,7 @@ async function applyPlan(
   // the same deletions again. A project left with no files keeps its pages (and so its
   // files) until the run's finish, after the root listing stops naming it.
   if (record.files.length > 0 && record.pending.length > 0) {
-    await Promise.all(record.pending.map((rel) => ctx.storage.remove('root', rel)));
+    await ctx.storage.removeAll('root', record.pending);
     record.pending = [];
   }
   // A rebuild visits every project, and most are unchanged: their record stays as it is.

@@ -80,6 +80,16 @@ export async function checkProject(deps: CheckDeps, record: PublishedRecord): Pr
   const bodies = await Promise.all(pages.map(([rel]) => deps.blobs.add(() => deps.hashes.read(path.join(deps.root, rel)))));
   await Promise.all(blobs);
 
+  // index.html and index.v1_html are one file (a hard link): parsed once. And the pages
+  // of a project name the same files, mostly from the same folder: each link resolved once.
+  let lastHtml: { text: string; links: string[] } | null = null;
+  const resolved = new Map<string, string | null>();
+  const resolve = (rel: string, link: string): string | null => {
+    const key = `${path.dirname(rel)}\0${link}`;
+    let target = resolved.get(key);
+    if (target === undefined) resolved.set(key, (target = resolveLink(rel, link, deps.mirror.baseUrl)));
+    return target;
+  };
   pages.forEach(([rel, expected], i) => {
     out.pages++;
     const disk = bodies[i];
@@ -90,16 +100,18 @@ export async function checkProject(deps: CheckDeps, record: PublishedRecord): Pr
     if (deps.fast) return;
     const text = disk.toString('utf8');
     if (text !== expected) out.problems.push({ kind: 'page', path: rel, project: name, detail: 'page differs from the published state' });
+    const html = rel.endsWith('.html') || rel.endsWith('.v1_html');
     let links: string[];
     try {
-      links = rel.endsWith('.html') || rel.endsWith('.v1_html') ? htmlLinks(text) : jsonLinks(text);
+      links = html && lastHtml?.text === text ? lastHtml.links : html ? htmlLinks(text) : jsonLinks(text);
+      if (html) lastHtml = { text, links };
     } catch {
       out.problems.push({ kind: 'page', path: rel, project: name, detail: 'page does not parse' });
       return;
     }
     for (const link of links) {
       out.links++;
-      const target = resolveLink(rel, link, deps.mirror.baseUrl);
+      const target = resolve(rel, link);
       if (target === null || !targets.has(target) || unresolved.has(target)) {
         out.problems.push({ kind: 'link', path: rel, project: name, detail: `links to ${link}, which is not a published file` });
       }

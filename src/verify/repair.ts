@@ -90,7 +90,8 @@ export async function repairMirror(ctx: SyncContext, report: VerifyReport): Prom
       relist.set(name, typeof change === 'object' ? change : null);
     }
     await ctx.rootIndex.apply(relist);
-    await ctx.rootIndex.writePages(ctx.cfg.mirror.formats, mirror.serial ?? 0);
+    // A root page found wrong may have been edited in place: render it whole, not spliced.
+    await ctx.rootIndex.writePages(ctx.cfg.mirror.formats, mirror.serial ?? 0, { fresh: rootProblem });
     result.repaired += report.problems.filter((p) => p.kind === 'listing' || (p.kind === 'page' && p.project === null)).length;
   }
   for (const record of emptied) {

@@ -14,7 +14,7 @@ import { TEMP_DIR } from '../storage/storage.js';
 import { listingChange } from '../sync/finalize.js';
 import { checkListing, ROOT_PAGES } from './check-listing.js';
 import { checkProject } from './check-project.js';
-import { HashPool } from './hash-pool.js';
+import { BATCH, HashPool } from './hash-pool.js';
 import { walkFiles } from './read-tree.js';
 import { countProblems, type Problem, type VerifyReport } from './report.js';
 
@@ -30,7 +30,8 @@ export const IO_CONCURRENCY = Math.max(4, availableParallelism() * 2);
 export async function verifyMirror(deps: VerifyDeps, opts: { fast: boolean }): Promise<VerifyReport> {
   const started = Date.now();
   const storage = deps.state.storage;
-  const blobs = new PQueue({ concurrency: 256 });
+  // Room for every hashing thread to hold a full batch (hash-pool.ts) with the next one queued.
+  const blobs = new PQueue({ concurrency: 2 * BATCH * IO_CONCURRENCY });
   const hashes = new HashPool(IO_CONCURRENCY);
   const projectQueue = new PQueue({ concurrency: 32 });
   const report: VerifyReport = {
@@ -48,6 +49,8 @@ export async function verifyMirror(deps: VerifyDeps, opts: { fast: boolean }): P
   const problems: Problem[] = [];
   // The walk needs nothing from the project checks until the end: run both at once.
   const walked = walkFiles(storage.root, new Set([TEMP_DIR]));
+  // Awaited at the end; a walk failing before then must not count as unhandled.
+  walked.catch(() => undefined);
 
   for (const name of await deps.state.publishedNames()) {
     void projectQueue.add(async () => {

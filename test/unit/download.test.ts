@@ -117,8 +117,10 @@ async function destExists(): Promise<boolean> {
   return (await stat(path.join(storage.root, DEST)).catch(() => null)) !== null;
 }
 
+/** Files left in the temporary folder (its shard subfolders are always there). */
 async function tempLeft(): Promise<string[]> {
-  return readdir(path.join(storage.root, TEMP_DIR));
+  const entries = await readdir(path.join(storage.root, TEMP_DIR), { recursive: true, withFileTypes: true });
+  return entries.filter((e) => !e.isDirectory()).map((e) => e.name);
 }
 
 async function failure(urls: string[], expected: Expected = EXPECTED): Promise<JubjubError> {

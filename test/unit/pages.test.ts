@@ -106,9 +106,20 @@ describe('links', () => {
     expect(linkFromProject('packages/ab/cd/ef/x-1.0.tar.gz', 'https://m.example/pypi/')).toBe('https://m.example/pypi/packages/ab/cd/ef/x-1.0.tar.gz');
   });
 
+  test('the shortcut for plain paths encodes exactly as encodeURIComponent per segment', () => {
+    const slow = (p: string) => `../../${p.split('/').map(encodeURIComponent).join('/')}`;
+    for (let c = 0; c < 0x800; c++) {
+      const p = `packages/ab/cd/ef/x${String.fromCharCode(c)}y-1.0.tar.gz`;
+      expect(linkFromProject(p, null)).toBe(slow(p));
+    }
+  });
+
   test('escapeHtml', () => {
     expect(escapeHtml(`<a href="x">&'`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;');
     expect(escapeHtml('&amp;')).toBe('&amp;amp;');
+    // Names without anything to escape come back as they are (the shortcut), others never do.
+    expect(escapeHtml('plain-name_1.0')).toBe('plain-name_1.0');
+    for (const c of ['&', '<', '>', '"', "'"]) expect(escapeHtml(`a${c}b`)).not.toContain(c === '&' ? '&b' : c);
   });
 
   test('lastModifiedStamp is PEP 381 UTC', () => {

@@ -2,11 +2,12 @@
  * The incremental root listing must produce, after any sequence of changes, exactly the
  * bytes a full render of the same entries gives.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { RootIndex } from '../../src/publish/root-index.js';
-import { renderRootHtml, renderRootJson, sortedEntries } from '../../src/publish/root-pages.js';
+import { renderRootHtml, renderRootJson, rootJsonFragment, sortedEntries } from '../../src/publish/root-pages.js';
+import { decodeShard, encodeShard, sortedShard } from '../../src/publish/root-shards.js';
 import type { ListingEntry } from '../../src/state/types.js';
 import { useTempStorage } from './temp-storage.js';
 import type { Storage } from '../../src/storage/storage.js';
@@ -127,5 +128,107 @@ describe('RootIndex after a kill', () => {
     expect(await resumed.apply(new Map(after))).toBe(true);
     await resumed.writePages(['html', 'json'], 7);
     await expectPagesOf(after, 7);
+  });
+
+  test('a layout recorded for a page that never went live: the next pages are rendered whole', async () => {
+    const truth = new Map([['aa-one', entry('aa-one', 1)], ['bb-two', entry('bb-two', 2)], ['cc-three', entry('cc-three', 3)]]);
+    let idx = new RootIndex(storage);
+    await idx.apply(new Map(truth));
+    await idx.writePages(['html', 'json'], 3);
+    const layouts = { html: await storage.read('state', 'listing/page-html.json'), json: await storage.read('state', 'listing/page-json.json') };
+    idx = new RootIndex(storage);
+    truth.set('bb-two', entry('bb-two-renamed-longer', 4));
+    await idx.apply(new Map(truth));
+    await idx.writePages(['html', 'json'], 4);
+    // Killed between recording a layout and renaming its page: the layout names a file
+    // that is not the one served (here, the earlier page's, now replaced).
+    await storage.writeFile('state', 'listing/page-html.json', layouts.html ?? '');
+    await storage.writeFile('state', 'listing/page-json.json', layouts.json ?? '');
+    idx = new RootIndex(storage);
+    truth.set('cc-three', entry('cc-three', 5));
+    await idx.apply(new Map(truth));
+    await idx.writePages(['html', 'json'], 5);
+    await expectPagesOf(truth, 5);
+  });
+});
+
+describe('RootIndex root pages', () => {
+  test('a page replaced by anyone else is rendered whole; index.v1_html is index.html', async () => {
+    const truth = new Map([['aa-one', entry('aa-one', 1)], ['bb-two', entry('bb-two', 2)]]);
+    await new RootIndex(storage).apply(new Map(truth));
+    await new RootIndex(storage).writePages(['html', 'json'], 2);
+    await writeFile(path.join(dir, 'web', 'simple/index.v1_json'), 'garbage that is not a listing at all');
+    await writeFile(path.join(dir, 'web', 'simple/index.html'), 'garbage');
+    const idx = new RootIndex(storage);
+    truth.set('aa-one', entry('aa-one', 3));
+    await idx.apply(new Map(truth));
+    await idx.writePages(['html', 'json'], 3);
+    await expectPagesOf(truth, 3);
+    const [a, b] = await Promise.all(['index.html', 'index.v1_html'].map((p) => stat(path.join(dir, 'web', 'simple', p))));
+    expect(a?.ino).toBe(b?.ino);
+  });
+
+  test('a change of serials only leaves the HTML page as it is, file and all', async () => {
+    const truth = new Map([['aa-one', entry('aa-one', 1)], ['bb-two', entry('bb-two', 2)], ['cc-three', entry('cc-three', 3)]]);
+    await new RootIndex(storage).apply(new Map(truth));
+    await new RootIndex(storage).writePages(['html', 'json'], 3);
+    const html = path.join(dir, 'web', 'simple/index.html');
+    const before = await stat(html);
+    truth.set('bb-two', entry('bb-two', 9, 4, 400));
+    let idx = new RootIndex(storage);
+    await idx.apply(new Map(truth));
+    await idx.writePages(['html', 'json'], 9);
+    await expectPagesOf(truth, 9);
+    expect((await stat(html)).ino).toBe(before.ino);
+    // The kept page's layout now records the new state: a later change elsewhere still splices right.
+    truth.set('cc-three', entry('CC-three', 10));
+    idx = new RootIndex(storage);
+    await idx.apply(new Map(truth));
+    await idx.writePages(['html', 'json'], 10);
+    await expectPagesOf(truth, 10);
+    expect((await stat(html)).ino).not.toBe(before.ino);
+  });
+
+  test('an unchanged page whose twin is gone is written again', async () => {
+    const truth = new Map([['aa-one', entry('aa-one', 1)]]);
+    await new RootIndex(storage).apply(new Map(truth));
+    await new RootIndex(storage).writePages(['html'], 1);
+    await storage.remove('root', 'simple/index.v1_html');
+    truth.set('aa-one', entry('aa-one', 2));
+    const idx = new RootIndex(storage);
+    await idx.apply(new Map(truth));
+    await idx.writePages(['html'], 2);
+    expect(await readFile(path.join(dir, 'web', 'simple/index.v1_html'), 'utf8')).toBe(renderRootHtml(sortedEntries(truth)));
+  });
+
+  test('fresh renders every shard, whatever the layout says', async () => {
+    const truth = new Map([['aa-one', entry('aa-one', 1)], ['bb-two', entry('bb-two', 2)]]);
+    await new RootIndex(storage).apply(new Map(truth));
+    await new RootIndex(storage).writePages(['json'], 1);
+    const page = await readFile(path.join(dir, 'web', 'simple/index.v1_json'), 'utf8');
+    // A layout that still names the served file but points at the wrong bytes (as if the
+    // page had been edited without changing its size or time): only `fresh` is immune.
+    const layout = JSON.parse((await storage.read('state', 'listing/page-json.json'))?.toString() ?? '{}') as { parts: Array<[string, string, number, number]> };
+    for (const part of layout.parts) part[2] -= 1;
+    await writeFile(path.join(dir, 'state', 'listing/page-json.json'), JSON.stringify(layout));
+    await new RootIndex(storage).writePages(['json'], 1, { fresh: true });
+    expect(await readFile(path.join(dir, 'web', 'simple/index.v1_json'), 'utf8')).toBe(page);
+  });
+});
+
+describe('root listing encodings', () => {
+  test('JSON fragments are byte for byte JSON.stringify, whatever the display name', () => {
+    const names = ['plain', 'qu"ote', 'back\\slash', 'tab\tnew\nline', '\u0001ctl', 'lone\ud800', 'pair\ud83d\ude00', 'ünï', '\u2028sep', ''];
+    const entries = names.map((n, i): [string, ListingEntry] => [`k${i}`, entry(n, i * 7)]);
+    entries.push(['nan', { display: 'n', serial: Number.NaN, files: 0, bytes: 0 }]);
+    const want = entries.map(([, e]) => JSON.stringify({ name: e.display, '_last-serial': e.serial })).join(',');
+    expect(rootJsonFragment(entries)).toBe(want);
+  });
+
+  test('TSV shards decode to what was encoded, sorted by name', () => {
+    const map = new Map<string, ListingEntry>([['b-x', entry('B.x', 3, 1, 10)], ['a', entry('A', 1)], ['a0', entry('A0', 2, 0, 0)]]);
+    const sorted = sortedShard(map);
+    expect(sorted.map(([n]) => n)).toEqual(['a', 'a0', 'b-x']);
+    expect([...decodeShard(encodeShard(sorted))]).toEqual(sorted);
   });
 });

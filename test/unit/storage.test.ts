@@ -77,7 +77,7 @@ describe('Storage.writeFile', () => {
     expect(await readFile(path.join(storage.root, 'simple/foo/index.html'), 'utf8')).toBe('two, longer');
     expect(await readFile(path.join(storage.state, 'published/foo.json'), 'utf8')).toBe('{"a":1}');
     expect((await tree(storage.root)).filter((f) => !f.startsWith(TEMP_DIR))).toEqual(['simple/foo/index.html']);
-    expect(await readdir(path.join(storage.root, TEMP_DIR))).toEqual([]);
+    expect(await tree(path.join(storage.root, TEMP_DIR))).toEqual([]);
     const stateFiles = await tree(storage.state);
     expect(stateFiles).toEqual(['published/foo.json']);
   });
@@ -128,22 +128,75 @@ describe('Storage.remove', () => {
   });
 });
 
+describe('Storage.removeAll', () => {
+  test('a file and its .metadata: both go, their folders are pruned once, shared ones stay', async () => {
+    await storage.writeFile('root', 'packages/ab/cd/ef/x-1.0-py3-none-any.whl', 'x');
+    await storage.writeFile('root', 'packages/ab/cd/ef/x-1.0-py3-none-any.whl.metadata', 'm');
+    await storage.writeFile('root', 'packages/ab/cd/gh/z-1.0.tar.gz', 'z');
+    await storage.writeFile('root', 'packages/ab/yy/w/y-1.0.tar.gz', 'y');
+    await storage.writeFile('root', 'simple/x/index.html', 'page');
+    await storage.removeAll('root', [
+      'packages/ab/cd/ef/x-1.0-py3-none-any.whl',
+      'packages/ab/cd/ef/x-1.0-py3-none-any.whl.metadata',
+      'packages/ab/yy/w/y-1.0.tar.gz',
+      'simple/x/index.html',
+      'simple/x/index.v1_html',
+    ]);
+    expect(await tree(storage.root)).toEqual(['packages/ab/cd/gh/z-1.0.tar.gz']);
+    expect(await exists(path.join(storage.root, 'packages/ab/cd/ef'))).toBe(false);
+    expect(await exists(path.join(storage.root, 'packages/ab/yy'))).toBe(false);
+    expect(await exists(path.join(storage.root, 'simple'))).toBe(false);
+    // A folder emptied and pruned can be written into again (the cache of known folders forgot it).
+    await storage.writeFile('root', 'packages/ab/yy/w/y-1.0.tar.gz', 'again');
+    expect(await readFile(path.join(storage.root, 'packages/ab/yy/w/y-1.0.tar.gz'), 'utf8')).toBe('again');
+  });
+
+  test('state folders are never pruned', async () => {
+    await storage.writeFile('state', 'published/x.json', '{}');
+    await storage.removeAll('state', ['published/x.json']);
+    expect(await exists(path.join(storage.state, 'published'))).toBe(true);
+  });
+});
+
+describe('Storage.writeFile with links', () => {
+  test('every name is the same file, each replaced atomically', async () => {
+    await storage.writeFile('root', 'simple/x/index.v1_html', 'old twin');
+    await storage.writeFile('root', 'simple/x/index.html', 'new', { links: ['simple/x/index.v1_html'] });
+    const [a, b] = await Promise.all(['index.html', 'index.v1_html'].map((p) => stat(path.join(storage.root, 'simple/x', p))));
+    expect(a?.ino).toBe(b?.ino);
+    expect(await readFile(path.join(storage.root, 'simple/x/index.v1_html'), 'utf8')).toBe('new');
+    // Rewriting one name later leaves the other as it was.
+    await storage.writeFile('root', 'simple/x/index.html', 'newer');
+    expect(await readFile(path.join(storage.root, 'simple/x/index.v1_html'), 'utf8')).toBe('new');
+    expect(await tree(path.join(storage.root, TEMP_DIR))).toEqual([]);
+  });
+});
+
 describe('Storage temporaries', () => {
   test('createTemp + commit publishes; discard removes', async () => {
     const t = await storage.createTemp();
-    expect(path.dirname(t.path)).toBe(path.join(storage.root, TEMP_DIR));
+    expect(path.dirname(path.dirname(t.path))).toBe(path.join(storage.root, TEMP_DIR));
     await new Promise<void>((resolve, reject) => t.stream.end('data', () => resolve()).on('error', reject));
     await storage.commit(t, 'packages/a/b.tar.gz');
     expect(await readFile(path.join(storage.root, 'packages/a/b.tar.gz'), 'utf8')).toBe('data');
     const d = await storage.createTemp();
     await storage.discard(d);
-    expect(await readdir(path.join(storage.root, TEMP_DIR))).toEqual([]);
+    expect(await tree(path.join(storage.root, TEMP_DIR))).toEqual([]);
   });
 
-  test('clearTemp empties the temporary folder', async () => {
+  test('clearTemp empties the temporary folder, keeping its shard folders', async () => {
     await writeFile(path.join(storage.root, TEMP_DIR, 'left-by-a-crash'), 'x');
     await mkdir(path.join(storage.root, TEMP_DIR, 'folder'));
-    expect(await storage.clearTemp()).toBeGreaterThanOrEqual(2);
-    expect(await readdir(path.join(storage.root, TEMP_DIR))).toEqual([]);
+    await writeFile(path.join(storage.root, TEMP_DIR, '3', 'left-in-a-shard'), 'x');
+    await writeFile(path.join(storage.state, 'tmp', 'a', 'state-leftover'), 'x');
+    expect(await storage.clearTemp()).toBe(4);
+    expect(await tree(path.join(storage.root, TEMP_DIR))).toEqual([]);
+    expect(await tree(path.join(storage.state, 'tmp'))).toEqual([]);
+    expect(await readdir(path.join(storage.root, TEMP_DIR))).not.toContain('folder');
+    // Nothing left: a second clear finds nothing, and writing still works.
+    expect(await storage.clearTemp()).toBe(0);
+    await storage.writeFile('root', 'simple/index.html', 'x');
+    await storage.writeWith('root', 'simple/big', async (write) => write(Buffer.from('y')), { links: ['simple/big2'] });
+    expect(await readFile(path.join(storage.root, 'simple/big2'), 'utf8')).toBe('y');
   });
 });

@@ -11,9 +11,9 @@ import { downloadVerified } from '../download/verified-download.js';
 import { JubjubError, errorCode, errorMessage } from '../errors.js';
 import type { PublishedFile } from '../model.js';
 import type { PlannedFile } from '../planner/plan.js';
+import { MAX_METADATA_BYTES } from '../upstream/documents.js';
 import type { SyncContext } from './context.js';
 
-export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 
 export interface FetchResult {
   /** Files that are on disk and may be named by the pages. */

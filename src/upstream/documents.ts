@@ -4,6 +4,9 @@ import { JubjubError } from '../errors.js';
 /** PyPI's largest project documents are a few MB; anything far beyond is refused. */
 export const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
+/** Core metadata (`.metadata`) files are a few KB; PyPI caps them well below this. */
+export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+
 export function parseJson(body: Buffer, url: string): unknown {
   try {
     return JSON.parse(body.toString('utf8'));

@@ -8,11 +8,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { JubjubError } from '../errors.js';
 import type { ProjectMeta, UpstreamFile } from '../model.js';
-import { MAX_JSON_BYTES, parseJson, schemaError } from './documents.js';
+import { MAX_JSON_BYTES, MAX_METADATA_BYTES, parseJson, schemaError } from './documents.js';
 import type { UpstreamHttp } from './http.js';
-
-/** Core metadata files are a few KB; PyPI caps them well below this. */
-const MAX_CORE_METADATA_BYTES = 16 * 1024 * 1024;
 
 const releaseJsonSchema = z.looseObject({
   info: z.looseObject({ requires_dist: z.array(z.string().max(4096)).max(10_000).nullish() }),
@@ -63,7 +60,7 @@ export class RequiresDistClient {
     const source = metadataSource(files);
     if (source?.coreMetadataSha256) {
       const url = `${source.url}.metadata`;
-      const res = await this.http.fetch(url, { maxBytes: MAX_CORE_METADATA_BYTES, hosts: this.opts.fileHosts, accept: [404] });
+      const res = await this.http.fetch(url, { maxBytes: MAX_METADATA_BYTES, hosts: this.opts.fileHosts, accept: [404] });
       if (res.status !== 404) {
         const sha = createHash('sha256').update(res.body).digest('hex');
         if (sha !== source.coreMetadataSha256) {

@@ -10,7 +10,8 @@ import { errorCode, errorMessage } from '../errors.js';
 import { removeProjectPages, writeProjectPages } from '../publish/writer.js';
 import type { ListingEntry, PublishedRecord } from '../state/types.js';
 import type { SyncContext } from '../sync/context.js';
-import { candidateUrls, MAX_METADATA_BYTES } from '../sync/fetch-files.js';
+import { candidateUrls } from '../sync/fetch-files.js';
+import { MAX_METADATA_BYTES } from '../upstream/documents.js';
 import { listingChange } from '../sync/finalize.js';
 import type { Problem, VerifyReport } from './report.js';
 

@@ -197,6 +197,20 @@ describe('dependencies: true', () => {
     expect((await runJubjub(['status', '-c', m.config])).stdout).toMatch(/unsatisfied:\s+1/);
   });
 
+  test('a regional mirror following this one with changes: simple resolves the same closure from its .metadata', async () => {
+    const a = await ciMirror('webapp[async]\ncliapp==1.0\n');
+    expect((await runJubjub(['sync', '-c', a.config])).code).toBe(0);
+    const index = await serveMirror(a, servers);
+    const b = await makeMirror(index.replace(/\/simple\/$/, ''));
+    mirrors.push(b);
+    await writeFile(path.join(b.dir, 'requirements.txt'), 'webapp[async]\ncliapp==1.0\n');
+    await writeConfig(b, index.replace(/\/simple\/$/, ''), { upstream: { changes: 'simple' }, filters: ciFilters({}) });
+    const r = await runJubjub(['sync', '-c', b.config]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await projectsIn(b)).toEqual(await projectsIn(a));
+    expect(await publishedFiles(b.root)).toEqual(await publishedFiles(a.root));
+  });
+
   test('sync --project of a dependency keeps it (the stored closure selects it)', async () => {
     const m = await ciMirror('richish\n');
     expect((await runJubjub(['sync', '-c', m.config])).code).toBe(0);

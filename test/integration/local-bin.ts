@@ -1,5 +1,5 @@
 /** Finding system programs and free ports for tests that run real servers on 127.0.0.1. */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -28,4 +28,27 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A minimal nginx.conf around the shipped site config (`<dir>/jubjub.conf`), writable
+ * by any user: what a distribution's `http {}` holds, plus `http` lines the caller adds.
+ * Returns nginx's command-line arguments.
+ */
+export function nginxMainConf(dir: string, httpLines: readonly string[]): { conf: string; args: string[] } {
+  const main = [
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/error.log warn;`,
+    'worker_processes 1;',
+    'events { worker_connections 64; }',
+    'http {',
+    existsSync('/etc/nginx/mime.types') ? '  include /etc/nginx/mime.types;' : '',
+    '  default_type application/octet-stream;',
+    ...httpLines.map((l) => `  ${l}`),
+    // The compiled-in temp paths are under /var/lib/nginx, not writable by everyone.
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
+    `  include ${dir}/jubjub.conf;`,
+    '}',
+  ];
+  return { conf: `${main.join('\n')}\n`, args: ['-p', `${dir}/`, '-c', `${dir}/nginx.conf`, '-g', 'daemon off;'] };
 }

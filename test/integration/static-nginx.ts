@@ -4,13 +4,12 @@
  * records each request's status. Null when nginx is not installed (CI installs it).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO } from './harness.js';
-import { findBin, freePort } from './local-bin.js';
+import { findBin, freePort, nginxMainConf } from './local-bin.js';
 
 export function nginxBin(): string | null {
   return findBin('nginx');
@@ -43,22 +42,9 @@ export async function startNginx(bin: string, root: string): Promise<StaticServe
     site = site.replace(from, to);
   }
   await writeFile(path.join(dir, 'jubjub.conf'), site);
-  const main = [
-    `pid ${dir}/nginx.pid;`,
-    `error_log ${dir}/error.log warn;`,
-    'worker_processes 1;',
-    'events { worker_connections 64; }',
-    'http {',
-    existsSync('/etc/nginx/mime.types') ? '  include /etc/nginx/mime.types;' : '',
-    '  default_type application/octet-stream;',
-    '  log_format jubjub "$status $request_method $request_uri";',
-    `  access_log ${dir}/access.log jubjub;`,
-    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
-    `  include ${dir}/jubjub.conf;`,
-    '}',
-  ];
-  await writeFile(path.join(dir, 'nginx.conf'), `${main.join('\n')}\n`);
-  const child = spawn(bin, ['-p', `${dir}/`, '-c', `${dir}/nginx.conf`, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { conf, args } = nginxMainConf(dir, ['log_format jubjub "$status $request_method $request_uri";', `access_log ${dir}/access.log jubjub;`]);
+  await writeFile(path.join(dir, 'nginx.conf'), conf);
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { negotiate } from '../../src/serve/negotiate.js';
 import { useDemoUpstream } from './demo-upstream.js';
 import { listTree, REPO, runJubjub, type Mirror } from './harness.js';
-import { findBin, freePort } from './local-bin.js';
+import { findBin, freePort, nginxMainConf } from './local-bin.js';
 
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
 const V1_HTML = 'application/vnd.pypi.simple.v1+html';
@@ -99,24 +99,10 @@ const nginx: WebServer = {
       ['root /srv/jubjub/web;', `root ${root};`],
     ]);
     await writeFile(path.join(dir, 'jubjub.conf'), site);
-    const main = [
-      `pid ${dir}/nginx.pid;`,
-      `error_log ${dir}/error.log warn;`,
-      'worker_processes 1;',
-      'events { worker_connections 64; }',
-      'http {',
-      // What a distribution's http {} holds: the snippet must work inside it.
-      existsSync('/etc/nginx/mime.types') ? '  include /etc/nginx/mime.types;' : '',
-      '  default_type application/octet-stream;',
-      '  gzip on;',
-      `  access_log ${dir}/access.log;`,
-      // The compiled-in temp paths are under /var/lib/nginx, not writable by everyone.
-      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
-      `  include ${dir}/jubjub.conf;`,
-      '}',
-    ];
-    await writeFile(path.join(dir, 'nginx.conf'), `${main.join('\n')}\n`);
-    return ['-p', `${dir}/`, '-c', `${dir}/nginx.conf`, '-g', 'daemon off;'];
+    // The snippet must work inside a distribution's http {}, next to gzip.
+    const { conf, args } = nginxMainConf(dir, ['gzip on;', `access_log ${dir}/access.log;`]);
+    await writeFile(path.join(dir, 'nginx.conf'), conf);
+    return args;
   },
 };
 

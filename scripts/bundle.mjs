@@ -1,11 +1,10 @@
 // Bundles the compiled CLI (dist/cli/main.js) and its dependencies into one file,
-// dist/jubjub.mjs, which bin/jubjub.js runs. Loading one file instead of ~400 modules
+// dist/jubjub.mjs, which bin/jubjub.js runs, and the download threads' script into
+// dist/file-thread.mjs. Loading one file instead of ~400 modules
 // halves the start-up of every command; a no-op sync is mostly start-up.
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['dist/cli/main.js'],
-  outfile: 'dist/jubjub.mjs',
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -16,4 +15,8 @@ await build({
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __jubjubRequire } from 'node:module'; const require = __jubjubRequire(import.meta.url);" },
   logLevel: 'warning',
-});
+};
+
+await build({ ...common, entryPoints: ['dist/cli/main.js'], outfile: 'dist/jubjub.mjs' });
+// The download threads' script (src/download/file-pool.ts looks for it beside the bundle).
+await build({ ...common, entryPoints: ['dist/download/file-thread.js'], outfile: 'dist/file-thread.mjs' });

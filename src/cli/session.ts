@@ -32,6 +32,7 @@ export async function openSession(configPath: string, command: string, logger?: 
         await publishMetrics(ctx);
       } finally {
         ctx.http.close();
+        await ctx.files.close();
         await lock.release();
       }
     },

@@ -1,15 +1,15 @@
 /**
- * Streams one file from the upstream into a temporary file, hashing as it goes, and
- * publishes it (rename) only when size and sha256 match. A body longer than declared
- * is cut off at the first extra byte. Mismatches are retried like network faults; a
- * wrong file is never published.
+ * Downloads one file into the mirror, verified: a download thread streams it into a
+ * temporary file, hashing as it goes, and renames it into place only when size and
+ * sha256 match (`fetch-file.ts`). Mismatches are retried like network faults; a wrong
+ * file is never published. Retries and the choice of URL stay here, on the main thread,
+ * under the shared policy.
  */
-import { createHash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { JubjubError } from '../errors.js';
-import { storageError, type Storage } from '../storage/storage.js';
-import { networkError, statusError, type UpstreamHttp } from '../upstream/http.js';
+import type { Storage } from '../storage/storage.js';
+import type { UpstreamHttp } from '../upstream/http.js';
+import { errorFromData } from './fetch-file.js';
+import type { FilePool } from './file-pool.js';
 
 export interface Expected {
   sha256: string;
@@ -18,65 +18,21 @@ export interface Expected {
   maxBytes?: number;
 }
 
-class Digest extends Transform {
-  private readonly hash = createHash('sha256');
-  bytes = 0;
-
-  constructor(private readonly limit: number, private readonly url: string) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.bytes > this.limit) {
-      done(new JubjubError('E_TOO_LARGE', `${this.url}: body is longer than the declared ${this.limit} bytes`, { transient: true }));
-      return;
-    }
-    this.hash.update(chunk);
-    done(null, chunk);
-  }
-
-  hex(): string {
-    return this.hash.digest('hex');
-  }
-}
-
 export interface DownloadDeps {
   http: UpstreamHttp;
+  files: FilePool;
   storage: Storage;
   hosts: readonly string[];
   fsync: boolean;
 }
 
 async function attempt(deps: DownloadDeps, url: string, expected: Expected, dest: string): Promise<number> {
-  const res = await deps.http.open(url, { hosts: deps.hosts });
-  if (res.status !== 200) {
-    res.body.resume();
-    throw statusError(res.status, url, res.headers);
-  }
+  const paths = deps.storage.downloadPaths(dest);
   const limit = expected.size ?? expected.maxBytes ?? 64 * 1024 * 1024;
-  const temp = await deps.storage.createTemp();
-  const digest = new Digest(limit, url);
-  try {
-    await pipeline(res.body, digest, temp.stream);
-  } catch (err) {
-    res.body.destroy();
-    await deps.storage.discard(temp);
-    if (err instanceof JubjubError) throw err;
-    if ((err as NodeJS.ErrnoException).syscall === 'write') throw storageError(err, 'write a download');
-    throw networkError(err, url);
-  }
-  const sha = digest.hex();
-  if ((expected.size !== null && digest.bytes !== expected.size) || sha !== expected.sha256) {
-    await deps.storage.discard(temp);
-    throw new JubjubError(
-      'E_HASH_MISMATCH',
-      `${url}: got ${digest.bytes} bytes with sha256 ${sha}, expected ${expected.size ?? '?'} bytes with ${expected.sha256}`,
-      { transient: true },
-    );
-  }
-  await deps.storage.commit(temp, dest, { fsync: deps.fsync });
-  return digest.bytes;
+  const outcome = await deps.files.run({ url, hosts: deps.hosts, sha256: expected.sha256, size: expected.size, limit, ...paths, fsync: deps.fsync });
+  deps.http.count(outcome.requests, outcome.received);
+  if (!outcome.ok) throw errorFromData(outcome.error);
+  return outcome.bytes;
 }
 
 /**

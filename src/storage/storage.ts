@@ -8,7 +8,6 @@
  * configs never serve, so a killed run leaves nothing half-written in sight.
  */
 import { randomBytes } from 'node:crypto';
-import type { WriteStream } from 'node:fs';
 import { appendFile, link, mkdir, open, type FileHandle, readFile, readdir, rename, rm, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
 import path from 'node:path';
 import { JubjubError } from '../errors.js';
@@ -36,11 +35,6 @@ export interface FileIdentity {
 export interface WriteWithOptions {
   links?: string[];
   beforeRename?: (written: FileIdentity) => Promise<void>;
-}
-
-export interface TempFile {
-  path: string;
-  stream: WriteStream;
 }
 
 /** One wording for disk failures, wherever they surface: `cannot <what>: disk full`. */
@@ -270,40 +264,13 @@ export class Storage {
     return path.join(this.tempRoot(area), tempShards[n % TEMP_SHARDS] ?? '0', `${this.tempPrefix}-${n}`);
   }
 
-  /** A new temporary file for a download; pass it to `commit` or `discard`. */
-  async createTemp(): Promise<TempFile> {
-    const full = this.tempPath('root');
-    try {
-      await this.ensureDir(path.dirname(full));
-      const fh = await open(full, 'wx');
-      return { path: full, stream: fh.createWriteStream() };
-    } catch (err) {
-      throw storageError(err, 'create a temporary file');
-    }
-  }
-
-  /** Flushes and moves a finished temporary file to `rel` under the root. */
-  async commit(temp: TempFile, rel: string, opts: { fsync?: boolean } = {}): Promise<void> {
-    try {
-      const full = this.resolve('root', rel);
-      if (opts.fsync) {
-        const fh = await open(temp.path, 'r+');
-        try {
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-      }
-      await this.renameInto(temp.path, full);
-    } catch (err) {
-      await this.discard(temp);
-      throw storageError(err, `publish ${rel}`);
-    }
-  }
-
-  async discard(temp: TempFile): Promise<void> {
-    temp.stream.destroy();
-    await unlink(temp.path).catch(() => undefined);
+  /**
+   * Where a download of `rel` is written (`temp`, in a temporary folder that exists) and
+   * then renamed to (`dest`): absolute paths for a download thread's `DownloadFile`.
+   * Throws `E_UNSAFE` if `rel` would land outside the root.
+   */
+  downloadPaths(rel: string): { temp: string; dest: string } {
+    return { temp: this.tempPath('root'), dest: this.resolve('root', rel) };
   }
 
   /**

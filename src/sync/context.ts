@@ -3,6 +3,7 @@ import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { ChangeFeed } from '../feed/feed.js';
+import { FilePool } from '../download/file-pool.js';
 import { loadFilters, type CompiledFilters } from '../planner/filters/compile.js';
 import { RootIndex } from '../publish/root-index.js';
 import { StateStore } from '../state/store.js';
@@ -17,6 +18,8 @@ export interface SyncContext {
   cfg: Config;
   log: Logger;
   http: UpstreamHttp;
+  /** Download threads, started by the first download. */
+  files: FilePool;
   storage: Storage;
   state: StateStore;
   rootIndex: RootIndex;
@@ -67,6 +70,7 @@ export async function createContext(cfg: Config, log: Logger): Promise<SyncConte
     cfg,
     log,
     http,
+    files: new FilePool({ userAgent: cfg.upstream.userAgent, timeoutMs: cfg.upstream.timeoutMs }),
     storage,
     state,
     rootIndex,

@@ -54,7 +54,7 @@ async function ensureMetadata(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boo
       () => {
         notStopping(ctx);
         return downloadVerified(
-          { http: ctx.http, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: false },
+          { http: ctx.http, files: ctx.files, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: false },
           candidateUrls(ctx, `${p.file.url}.metadata`),
           { sha256: sha, size: null, maxBytes: MAX_METADATA_BYTES },
           rel,
@@ -83,7 +83,7 @@ async function ensureFile(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boolean
       // Checked when the queue starts the task: a stop abandons what has not begun.
       notStopping(ctx);
       return downloadVerified(
-        { http: ctx.http, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: true },
+        { http: ctx.http, files: ctx.files, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: true },
         candidateUrls(ctx, p.file.url),
         { sha256: p.file.sha256, size: p.file.size },
         p.path,

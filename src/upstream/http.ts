@@ -199,8 +199,83 @@ export class UpstreamHttp {
     return { status: res.status, headers: res.headers, url: res.url, body };
   }
 
+  /** Counts requests made and bytes received elsewhere (the download threads' `FileGetter`). */
+  count(requests: number, bytes: number): void {
+    this.stats.requests += requests;
+    this.stats.bytes += bytes;
+  }
+
   close(): void {
     this.agent.http.destroy();
     this.agent.https.destroy();
+  }
+}
+
+export interface FileResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The URL after redirects. */
+  url: string;
+  body: http.IncomingMessage;
+  /** Requests this took, redirects included. */
+  requests: number;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
+
+/**
+ * GETs file bodies over plain `node:http` on keep-alive agents, for the download threads
+ * (`src/download/file-thread.ts`). A profile of a first sync put a fifth of its CPU in
+ * got's per-request work (options, hooks, AbortSignals, progress events), none of which a
+ * file needs. The rules are `UpstreamHttp.open`'s: the same user agent and timeout, and
+ * every host, redirects included, on the allowlist. No compression is asked for: package
+ * files are compressed already.
+ */
+export class FileGetter {
+  private readonly agents = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  };
+
+  constructor(private readonly opts: { userAgent: string; timeoutMs: number }) {}
+
+  async get(url: string, hosts?: readonly string[]): Promise<FileResponse> {
+    let target = new URL(url);
+    for (let hop = 0; ; hop++) {
+      if (!hostAllowed(target, hosts)) {
+        const what = hop === 0 ? 'request' : 'redirect';
+        throw new JubjubError('E_UNSAFE', `refusing ${what} to host ${target.host}: not an allowed upstream host`);
+      }
+      const res = await this.once(target);
+      const location = res.headers.location;
+      const status = res.statusCode ?? 0;
+      if (!REDIRECTS.has(status) || !location) return { status, headers: res.headers, url: target.href, body: res, requests: hop + 1 };
+      res.resume();
+      if (hop >= MAX_REDIRECTS) throw new JubjubError('E_HTTP', `more than ${MAX_REDIRECTS} redirects from ${url}`);
+      target = new URL(location, target);
+    }
+  }
+
+  private once(target: URL): Promise<http.IncomingMessage> {
+    const protocol = target.protocol;
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      return Promise.reject(new JubjubError('E_UNSAFE', `refusing ${protocol} URL ${target.href}`));
+    }
+    return new Promise((resolve, reject) => {
+      const lib = protocol === 'https:' ? https : http;
+      const req = lib.request(target, { agent: this.agents[protocol], headers: { 'user-agent': this.opts.userAgent } }, resolve);
+      // Idle time on the socket, while waiting for headers and while reading the body.
+      req.setTimeout(this.opts.timeoutMs, () => {
+        req.destroy(Object.assign(new Error(`no data for ${this.opts.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      });
+      req.on('error', (err) => reject(networkError(err, target.href)));
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agents['http:'].destroy();
+    this.agents['https:'].destroy();
   }
 }

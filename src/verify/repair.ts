@@ -25,7 +25,7 @@ async function refetch(ctx: SyncContext, record: PublishedRecord, problem: Probl
   const file = record.files.find((f) => f.path === problem.path || `${f.path}.metadata` === problem.path);
   if (!file) return 'dropped';
   const isMetadata = problem.path !== file.path;
-  const deps = { http: ctx.http, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: !isMetadata };
+  const deps = { http: ctx.http, files: ctx.files, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: !isMetadata };
   try {
     await ctx.downloadQueue.add(() =>
       isMetadata

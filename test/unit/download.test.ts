@@ -3,9 +3,11 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { FilePool } from '../../src/download/file-pool.js';
 import { downloadVerified, type DownloadDeps, type Expected } from '../../src/download/verified-download.js';
 import { JubjubError } from '../../src/errors.js';
 import { TEMP_DIR, Storage } from '../../src/storage/storage.js';
@@ -51,6 +53,19 @@ beforeAll(async () => {
         res.write(BODY);
         res.end(BODY);
         return;
+      case '/gzip':
+        // Compressed although nobody asked: the bytes are checked after decoding.
+        res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(BODY));
+        return;
+      case '/stall':
+        // Half the body, then silence past the timeout.
+        res.writeHead(200, { 'content-length': BODY.length });
+        res.write(BODY.subarray(0, 100));
+        return;
+      case '/reset':
+        res.writeHead(200, { 'content-length': BODY.length });
+        res.write(BODY.subarray(0, 100), () => res.socket?.destroy());
+        return;
       case '/missing':
         res.writeHead(404).end('not here');
         return;
@@ -89,6 +104,7 @@ let dir: string;
 let storage: Storage;
 let upstream: UpstreamHttp;
 let deps: DownloadDeps;
+let files: FilePool;
 let savedBackoff: string | undefined;
 
 beforeEach(async () => {
@@ -99,11 +115,13 @@ beforeEach(async () => {
   storage = new Storage(path.join(dir, 'web'), path.join(dir, 'state'));
   await storage.ensureDirs();
   upstream = new UpstreamHttp({ timeoutMs: 5000, retries: 1, userAgent: 'jubjub-test', log: pino({ level: 'silent' }) });
-  deps = { http: upstream, storage, hosts: [host], fsync: false };
+  files = new FilePool({ userAgent: 'jubjub-test', timeoutMs: 1000 });
+  deps = { http: upstream, files, storage, hosts: [host], fsync: false };
 });
 
 afterEach(async () => {
   upstream.close();
+  await files.close();
   if (savedBackoff === undefined) delete process.env.JUBJUB_BACKOFF_BASE_MS;
   else process.env.JUBJUB_BACKOFF_BASE_MS = savedBackoff;
   await rm(dir, { recursive: true, force: true });
@@ -244,6 +262,37 @@ describe('downloadVerified', () => {
     expect(hits.get('/redirect-out')).toBeGreaterThanOrEqual(1);
     expect(hits.get('/good')).toBeUndefined();
     expect(await destExists()).toBe(false);
+    expect(await tempLeft()).toEqual([]);
+  });
+
+  test('a gzip-encoded body is decoded before it is checked', async () => {
+    await downloadVerified(deps, [url('/gzip')], EXPECTED, DEST);
+    expect(await readFile(path.join(storage.root, DEST))).toEqual(BODY);
+  });
+
+  test('a body that stalls past the timeout: transient E_NETWORK, retried, nothing left', async () => {
+    const err = await failure([url('/stall')]);
+    expect(err.code).toBe('E_NETWORK');
+    expect(err.transient).toBe(true);
+    expect(hits.get('/stall')).toBe(2);
+    expect(await destExists()).toBe(false);
+    expect(await tempLeft()).toEqual([]);
+  });
+
+  test('a connection reset mid-body: transient E_NETWORK, nothing left', async () => {
+    const err = await failure([url('/reset')]);
+    expect(err.code).toBe('E_NETWORK');
+    expect(hits.get('/reset')).toBe(2);
+    expect(await destExists()).toBe(false);
+    expect(await tempLeft()).toEqual([]);
+  });
+
+  test('downloads run on the pool\'s threads, many at once', async () => {
+    const dests = Array.from({ length: 40 }, (_, i) => `packages/p/${i}/fox-1.0.tar.gz`);
+    await Promise.all(dests.map((d) => downloadVerified(deps, [url('/good')], EXPECTED, d)));
+    for (const d of dests) expect(await readFile(path.join(storage.root, d))).toEqual(BODY);
+    expect(upstream.stats.requests).toBe(40);
+    expect(upstream.stats.bytes).toBe(40 * BODY.length);
     expect(await tempLeft()).toEqual([]);
   });
 

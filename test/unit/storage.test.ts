@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { JubjubError } from '../../src/errors.js';
 import { useTempStorage } from './temp-storage.js';
+import { DownloadFile } from '../../src/storage/download-file.js';
 import { Storage, TEMP_DIR } from '../../src/storage/storage.js';
 
 let dir: string;
@@ -173,15 +174,29 @@ describe('Storage.writeFile with links', () => {
 });
 
 describe('Storage temporaries', () => {
-  test('createTemp + commit publishes; discard removes', async () => {
-    const t = await storage.createTemp();
-    expect(path.dirname(path.dirname(t.path))).toBe(path.join(storage.root, TEMP_DIR));
-    await new Promise<void>((resolve, reject) => t.stream.end('data', () => resolve()).on('error', reject));
-    await storage.commit(t, 'packages/a/b.tar.gz');
-    expect(await readFile(path.join(storage.root, 'packages/a/b.tar.gz'), 'utf8')).toBe('data');
-    const d = await storage.createTemp();
-    await storage.discard(d);
+  test('downloadPaths + DownloadFile publishes; discard removes', async () => {
+    const paths = storage.downloadPaths('packages/a/b.tar.gz');
+    expect(path.dirname(path.dirname(paths.temp))).toBe(path.join(storage.root, TEMP_DIR));
+    expect(paths.dest).toBe(path.join(storage.root, 'packages/a/b.tar.gz'));
+    const f = DownloadFile.create(paths.temp);
+    f.write(Buffer.from('da'));
+    f.write(Buffer.from('ta'));
+    await f.publish(paths.dest, { fsync: true });
+    expect(await readFile(paths.dest, 'utf8')).toBe('data');
+    const d = DownloadFile.create(storage.downloadPaths('packages/a/c.tar.gz').temp);
+    d.write(Buffer.from('x'));
+    d.discard();
+    d.discard();
     expect(await tree(path.join(storage.root, TEMP_DIR))).toEqual([]);
+    expect(() => storage.downloadPaths('../out')).toThrow(/outside root/);
+  });
+
+  test('DownloadFile makes a removed temporary folder again', async () => {
+    const paths = storage.downloadPaths('packages/z/z.whl');
+    await rm(path.dirname(paths.temp), { recursive: true });
+    const f = DownloadFile.create(paths.temp);
+    await f.publish(paths.dest, { fsync: false });
+    expect(await readFile(paths.dest, 'utf8')).toBe('');
   });
 
   test('clearTemp empties the temporary folder, keeping its shard folders', async () => {

@@ -11,6 +11,9 @@ import { JubjubError, errorMessage, type ErrorCode } from '../errors.js';
 import { DownloadFile } from '../storage/download-file.js';
 import { networkError, statusError, type FileGetter } from '../upstream/http.js';
 
+/** Bytes held before a write: 16 downloads in flight hold at most 4 MB. */
+const WRITE_BATCH_BYTES = 256 * 1024;
+
 export interface FileJob {
   url: string;
   hosts?: readonly string[];
@@ -67,6 +70,9 @@ export async function fetchFile(getter: FileGetter, job: FileJob): Promise<FileO
     }
     file = DownloadFile.create(job.temp);
     const hash = createHash('sha256');
+    // Chunks arrive in socket-sized pieces: written together, most files take one write.
+    let held: Buffer[] = [];
+    let heldBytes = 0;
     const body = decoded(res.body, res.headers['content-encoding']);
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -76,8 +82,15 @@ export async function fetchFile(getter: FileGetter, job: FileJob): Promise<FileO
           throw new JubjubError('E_TOO_LARGE', `${job.url}: body is longer than the declared ${job.limit} bytes`, { transient: true });
         }
         hash.update(chunk);
-        file.write(chunk);
+        held.push(chunk);
+        heldBytes += chunk.length;
+        if (heldBytes >= WRITE_BATCH_BYTES) {
+          file.write(held);
+          held = [];
+          heldBytes = 0;
+        }
       }
+      if (held.length > 0) file.write(held);
     } catch (err) {
       throw err instanceof JubjubError ? err : networkError(err, job.url);
     }

@@ -9,12 +9,27 @@
  * mirror's root; the temporary sits in the root's hidden temporary folder, so the
  * rename is atomic and nothing half-written is ever served.
  */
-import { closeSync, fsync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync, renameSync, unlinkSync, writevSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { storageError } from './storage.js';
 
 const fsyncAsync = promisify(fsync);
+
+/**
+ * Folders this thread made or found. A file and its `.metadata` share a folder, and a
+ * recursive mkdir of an existing folder costs a failing mkdir and a stat. A folder a
+ * prune removed since shows as ENOENT on the rename, which makes it again.
+ */
+const madeDirs = new Set<string>();
+const MADE_DIRS_MAX = 100_000;
+
+function ensureDir(dir: string, again: boolean): void {
+  if (!again && madeDirs.has(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  if (madeDirs.size >= MADE_DIRS_MAX) madeDirs.clear();
+  madeDirs.add(dir);
+}
 
 export class DownloadFile {
   private fd: number | null;
@@ -39,10 +54,17 @@ export class DownloadFile {
     }
   }
 
-  write(chunk: Uint8Array): void {
+  /** Appends `chunks` in one system call (a short write goes on from where it stopped). */
+  write(chunks: readonly Uint8Array[]): void {
     const fd = this.openFd();
     try {
-      for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off, chunk.length - off);
+      let left = chunks.slice();
+      while (left.length > 0) {
+        let n = writevSync(fd, left);
+        while (left.length > 0 && n >= (left[0]?.length ?? 0)) n -= left.shift()?.length ?? 0;
+        const first = left[0];
+        if (first && n > 0) left[0] = first.subarray(n);
+      }
     } catch (err) {
       throw storageError(err, 'write a download');
     }
@@ -58,7 +80,7 @@ export class DownloadFile {
       for (let attempt = 0; ; attempt++) {
         // Content-addressed folders are new, so the folder is made first. A prune on the
         // main thread may remove a parent in between: then the rename meets ENOENT.
-        mkdirSync(path.dirname(dest), { recursive: true });
+        ensureDir(path.dirname(dest), attempt > 0);
         try {
           renameSync(this.temp, dest);
           return;

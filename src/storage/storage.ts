@@ -8,12 +8,35 @@
  * configs never serve, so a killed run leaves nothing half-written in sight.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, link, mkdir, open, type FileHandle, readFile, readdir, rename, rm, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
+import { appendFileSync, closeSync, fsync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { link, mkdir, open, type FileHandle, readdir, rename, rm, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { JubjubError } from '../errors.js';
 import { pruneEmpty } from './prune.js';
 
 export type Area = 'root' | 'state';
+
+const fsyncAsync = promisify(fsync);
+
+/** Opens a new temporary for writing, making its folder if someone removed it. */
+function openNew(tmp: string): number {
+  try {
+    return openSync(tmp, 'w');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(path.dirname(tmp), { recursive: true });
+    return openSync(tmp, 'w');
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Never made, or gone already.
+  }
+}
 
 export const TEMP_DIR = '.jubjub-tmp';
 const STATE_TEMP_DIR = 'tmp';
@@ -84,7 +107,7 @@ export class Storage {
       await mkdir(this.root, { recursive: true });
       await mkdir(this.state, { recursive: true });
       for (const area of ['root', 'state'] as const) {
-        for (const shard of tempShards) await this.ensureDir(path.join(this.tempRoot(area), shard), true);
+        for (const shard of tempShards) this.ensureDir(path.join(this.tempRoot(area), shard), true);
       }
     } catch (err) {
       throw storageError(err, 'create the mirror folders');
@@ -101,33 +124,30 @@ export class Storage {
     const tmp = this.tempPath(area);
     const extra: string[] = [];
     try {
-      const fh = await open(tmp, 'w').catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-        await mkdir(path.dirname(tmp), { recursive: true });
-        return open(tmp, 'w');
-      });
+      const fd = openNew(tmp);
       try {
-        await fh.writeFile(data);
-        if (opts.fsync) await fh.sync();
+        const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+        if (opts.fsync) await fsyncAsync(fd);
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
-      await this.linkInto(area, tmp, linked, extra);
-      await this.renameInto(tmp, full, true);
+      this.linkInto(area, tmp, linked, extra);
+      this.renameInto(tmp, full, true);
     } catch (err) {
-      await Promise.all([tmp, ...extra].map((t) => unlink(t).catch(() => undefined)));
+      for (const t of [tmp, ...extra]) unlinkQuietly(t);
       throw storageError(err, `write ${area}/${rel}`);
     }
   }
 
   /** Gives the finished temporary `tmp` the names `linked`, each by its own link and rename. */
-  private async linkInto(area: Area, tmp: string, linked: readonly string[], made: string[]): Promise<void> {
+  private linkInto(area: Area, tmp: string, linked: readonly string[], made: string[]): void {
     for (const to of linked) {
       const second = this.tempPath(area);
       made.push(second);
-      await this.ensureDir(path.dirname(second));
-      await link(tmp, second);
-      await this.renameInto(second, to, true);
+      this.ensureDir(path.dirname(second));
+      linkSync(tmp, second);
+      this.renameInto(second, to, true);
     }
   }
 
@@ -161,7 +181,7 @@ export class Storage {
     const tmp = this.tempPath(area);
     const extra: string[] = [];
     try {
-      await this.ensureDir(path.dirname(tmp));
+      this.ensureDir(path.dirname(tmp));
       const fh = await open(tmp, 'w');
       let written: FileIdentity;
       try {
@@ -173,8 +193,8 @@ export class Storage {
         await fh.close();
       }
       await opts.beforeRename?.(written);
-      await this.linkInto(area, tmp, linked, extra);
-      await this.renameInto(tmp, full, true);
+      this.linkInto(area, tmp, linked, extra);
+      this.renameInto(tmp, full, true);
     } catch (err) {
       await Promise.all([tmp, ...extra].map((t) => unlink(t).catch(() => undefined)));
       throw storageError(err, `write ${area}/${rel}`);
@@ -204,12 +224,12 @@ export class Storage {
    * projects' pages otherwise paid a mkdir and a stat per folder. A download's folder is
    * new (content-addressed), so there the folder is made first.
    */
-  private async renameInto(from: string, to: string, folderLikely = false): Promise<void> {
+  private renameInto(from: string, to: string, folderLikely = false): void {
     const dir = path.dirname(to);
     for (let attempt = 0; ; attempt++) {
-      if (!(folderLikely && attempt === 0)) await this.ensureDir(dir, attempt > 0);
+      if (!(folderLikely && attempt === 0)) this.ensureDir(dir, attempt > 0);
       try {
-        await rename(from, to);
+        renameSync(from, to);
         this.knownDirs.add(dir);
         return;
       } catch (err) {
@@ -218,9 +238,9 @@ export class Storage {
     }
   }
 
-  private async ensureDir(dir: string, again = false): Promise<void> {
+  private ensureDir(dir: string, again = false): void {
     if (!again && this.knownDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     this.knownDirs.add(dir);
   }
 
@@ -248,8 +268,8 @@ export class Storage {
   async appendLine(area: Area, rel: string, line: string): Promise<void> {
     const full = this.resolve(area, rel);
     try {
-      await this.ensureDir(path.dirname(full));
-      await appendFile(full, `${line}\n`);
+      this.ensureDir(path.dirname(full));
+      appendFileSync(full, `${line}\n`);
     } catch (err) {
       throw storageError(err, `append to ${area}/${rel}`);
     }
@@ -320,7 +340,7 @@ export class Storage {
 
   async read(area: Area, rel: string): Promise<Buffer | null> {
     try {
-      return await readFile(this.resolve(area, rel));
+      return readFileSync(this.resolve(area, rel));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw storageError(err, `read ${area}/${rel}`);
@@ -329,7 +349,7 @@ export class Storage {
 
   async size(area: Area, rel: string): Promise<number | null> {
     try {
-      const s = await stat(this.resolve(area, rel));
+      const s = statSync(this.resolve(area, rel));
       return s.isFile() ? s.size : null;
     } catch {
       return null;

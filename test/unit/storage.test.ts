@@ -179,12 +179,12 @@ describe('Storage temporaries', () => {
     expect(path.dirname(path.dirname(paths.temp))).toBe(path.join(storage.root, TEMP_DIR));
     expect(paths.dest).toBe(path.join(storage.root, 'packages/a/b.tar.gz'));
     const f = DownloadFile.create(paths.temp);
-    f.write(Buffer.from('da'));
-    f.write(Buffer.from('ta'));
+    f.write([Buffer.from('da'), Buffer.from('t')]);
+    f.write([Buffer.from('a')]);
     await f.publish(paths.dest, { fsync: true });
     expect(await readFile(paths.dest, 'utf8')).toBe('data');
     const d = DownloadFile.create(storage.downloadPaths('packages/a/c.tar.gz').temp);
-    d.write(Buffer.from('x'));
+    d.write([Buffer.from('x')]);
     d.discard();
     d.discard();
     expect(await tree(path.join(storage.root, TEMP_DIR))).toEqual([]);

@@ -1,6 +1,6 @@
 // Bundles the compiled CLI (dist/cli/main.js) and its dependencies into one file,
-// dist/jubjub.mjs, which bin/jubjub.js runs, and the download threads' script into
-// dist/file-thread.mjs. Loading one file instead of ~400 modules
+// dist/jubjub.mjs, which bin/jubjub.js runs, and each worker thread's script into its own
+// file beside it. Loading one file instead of ~400 modules
 // halves the start-up of every command; a no-op sync is mostly start-up.
 import { build } from 'esbuild';
 
@@ -18,5 +18,6 @@ const common = {
 };
 
 await build({ ...common, entryPoints: ['dist/cli/main.js'], outfile: 'dist/jubjub.mjs' });
-// The download threads' script (src/download/file-pool.ts looks for it beside the bundle).
+// The threads' scripts (src/thread-script.ts looks for them beside the bundle).
 await build({ ...common, entryPoints: ['dist/download/file-thread.js'], outfile: 'dist/file-thread.mjs' });
+await build({ ...common, entryPoints: ['dist/verify/check-thread.js'], outfile: 'dist/check-thread.mjs' });

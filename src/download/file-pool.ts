@@ -8,11 +8,10 @@
  * The pool does no queueing of its own: callers bound what is in flight (the run's
  * download queue) and each job goes to the thread with the fewest in hand.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { JubjubError } from '../errors.js';
+import { threadScript } from '../thread-script.js';
 import type { FileJob, FileOutcome } from './fetch-file.js';
 import type { ThreadOptions } from './file-thread.js';
 
@@ -22,16 +21,6 @@ import type { ThreadOptions } from './file-thread.js';
  * megabytes, and with 2 MB a first sync peaked 90 MB lower and ran no slower.
  */
 const YOUNG_GENERATION_MB = 2;
-
-/** The thread's script: beside the bundle, beside the compiled module, or (tests of the sources) in dist/. */
-function threadScript(): string {
-  const candidates = ['./file-thread.mjs', './file-thread.js', '../../dist/download/file-thread.js'];
-  for (const rel of candidates) {
-    const file = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(file)) return file;
-  }
-  throw new JubjubError('E_STORAGE', `cannot find the download thread's script next to ${fileURLToPath(import.meta.url)}: run npm run build`);
-}
 
 interface Thread {
   worker: Worker;
@@ -73,7 +62,7 @@ export class FilePool {
   }
 
   private spawn(): Thread {
-    const worker = new Worker(threadScript(), { workerData: this.opts, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    const worker = new Worker(threadScript('download', 'file-thread'), { workerData: this.opts, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     const thread: Thread = { worker, inHand: new Set() };
     worker.on('message', (m: { id: number; outcome: FileOutcome }) => {
       thread.inHand.delete(m.id);

@@ -1,25 +1,22 @@
 /**
  * Verify's checks for one project: its files and `.metadata` against the record, its
  * pages against what the state renders, and every link in those pages against its files.
+ * Runs on verify's threads (`check-thread.ts`), so file reads are synchronous.
  */
-import { stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type PQueue from 'p-queue';
 import type { Config } from '../config/types.js';
 import { projectPages } from '../publish/writer.js';
 import type { StateStore } from '../state/store.js';
 import type { PublishedRecord } from '../state/types.js';
 import { htmlLinks, jsonLinks, resolveLink } from './page-links.js';
-import type { HashPool } from './hash-pool.js';
+import { digestFile } from './file-digest.js';
 import type { Problem } from './report.js';
 
 export interface CheckDeps {
   root: string;
   state: StateStore;
   mirror: Config['mirror'];
-  /** Bounds the files waiting for a digest (the pool's workers bound the work itself). */
-  blobs: PQueue;
-  hashes: HashPool;
   fast: boolean;
 }
 
@@ -34,15 +31,23 @@ export interface ProjectCheck {
   links: number;
 }
 
-async function checkBlob(deps: CheckDeps, rel: string, want: { size: number | null; sha256: string }): Promise<{ problem: string | null; missing: boolean; bytes: number }> {
+function readPage(full: string): Buffer | null {
+  try {
+    return readFileSync(full);
+  } catch {
+    return null;
+  }
+}
+
+function checkBlob(deps: CheckDeps, rel: string, want: { size: number | null; sha256: string }): { problem: string | null; missing: boolean; bytes: number } {
   const full = path.join(deps.root, rel);
   if (deps.fast) {
-    const s = await stat(full).catch(() => null);
+    const s = statSync(full, { throwIfNoEntry: false });
     if (!s?.isFile()) return { problem: 'not on disk', missing: true, bytes: 0 };
     if (want.size !== null && s.size !== want.size) return { problem: `size ${s.size}, recorded ${want.size}`, missing: false, bytes: 0 };
     return { problem: null, missing: false, bytes: 0 };
   }
-  const d = await deps.hashes.digest(full);
+  const d = digestFile(full);
   if (!d) return { problem: 'not on disk', missing: true, bytes: 0 };
   if (want.size !== null && d.size !== want.size) return { problem: `size ${d.size}, recorded ${want.size}`, missing: false, bytes: d.size };
   if (d.sha256 !== want.sha256) return { problem: `sha256 ${d.sha256}, recorded ${want.sha256}`, missing: false, bytes: d.size };
@@ -60,25 +65,21 @@ export async function checkProject(deps: CheckDeps, record: PublishedRecord): Pr
 
   const targets = new Set<string>();
   const unresolved = new Set<string>();
-  const blobs: Array<Promise<void>> = [];
   const check = (rel: string, want: { size: number | null; sha256: string }, what: 'file' | 'metadata') => {
     out.known.push(rel);
     targets.add(rel);
-    blobs.push(deps.blobs.add(async () => {
-      const r = await checkBlob(deps, rel, want);
-      out.bytes += r.bytes;
-      if (what === 'file') out.files++;
-      else out.metadata++;
-      if (r.missing) unresolved.add(rel);
-      if (r.problem) out.problems.push({ kind: r.missing ? 'missing' : 'corrupt', path: rel, project: name, detail: `${what}: ${r.problem}` });
-    }));
+    const r = checkBlob(deps, rel, want);
+    out.bytes += r.bytes;
+    if (what === 'file') out.files++;
+    else out.metadata++;
+    if (r.missing) unresolved.add(rel);
+    if (r.problem) out.problems.push({ kind: r.missing ? 'missing' : 'corrupt', path: rel, project: name, detail: `${what}: ${r.problem}` });
   };
   for (const f of record.files) {
     check(f.path, { size: f.size, sha256: f.sha256 }, 'file');
     if (f.metadataSha256) check(`${f.path}.metadata`, { size: null, sha256: f.metadataSha256 }, 'metadata');
   }
-  const bodies = await Promise.all(pages.map(([rel]) => deps.blobs.add(() => deps.hashes.read(path.join(deps.root, rel)))));
-  await Promise.all(blobs);
+  const bodies = pages.map(([rel]) => readPage(path.join(deps.root, rel)));
 
   // index.html and index.v1_html are one file (a hard link): parsed once. And the pages
   // of a project name the same files, mostly from the same folder: each link resolved once.

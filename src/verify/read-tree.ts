@@ -1,11 +1,6 @@
 /** Read-only access to the served tree for verify: the walk. Never writes. */
 import { Worker } from 'node:worker_threads';
 
-export interface FileDigest {
-  size: number;
-  sha256: string;
-}
-
 // Plain CommonJS run with `eval`: no separate file to find next to a bundle. Synchronous
 // readdir on its own thread: a content-addressed tree has a folder per file, and on the
 // main thread each of those 50,000 folders cost a promise round trip through libuv's

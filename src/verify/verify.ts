@@ -1,20 +1,17 @@
 /**
  * `jubjub verify`: every published file, `.metadata`, page, link and listing line
  * checked against the state, and every file under the root accounted for. Reads only;
- * `repair.ts` acts on the report. Projects are checked a few at a time while their file
- * reads share one bounded queue, so the disk stays busy without unbounded memory.
+ * `repair.ts` acts on the report. Whole projects are checked on threads
+ * (`check-pool.ts`) while another thread walks the tree; the main thread adds up.
  */
 import { availableParallelism } from 'node:os';
-import PQueue from 'p-queue';
 import type { Config } from '../config/types.js';
 import type { RootIndex } from '../publish/root-index.js';
 import type { StateStore } from '../state/store.js';
 import type { ListingEntry } from '../state/types.js';
 import { TEMP_DIR } from '../storage/storage.js';
-import { listingChange } from '../sync/finalize.js';
 import { checkListing, ROOT_PAGES } from './check-listing.js';
-import { checkProject } from './check-project.js';
-import { BATCH, HashPool } from './hash-pool.js';
+import { checkAll } from './check-pool.js';
 import { walkFiles } from './read-tree.js';
 import { countProblems, type Problem, type VerifyReport } from './report.js';
 
@@ -24,16 +21,12 @@ export interface VerifyDeps {
   mirror: Config['mirror'];
 }
 
-/** Worker threads reading and hashing: enough to keep an SSD's queue full and every core busy. */
+/** Threads reading and hashing: enough to keep an SSD's queue full and every core busy. */
 export const IO_CONCURRENCY = Math.max(4, availableParallelism() * 2);
 
 export async function verifyMirror(deps: VerifyDeps, opts: { fast: boolean }): Promise<VerifyReport> {
   const started = Date.now();
   const storage = deps.state.storage;
-  // Room for every hashing thread to hold a full batch (hash-pool.ts) with the next one queued.
-  const blobs = new PQueue({ concurrency: 2 * BATCH * IO_CONCURRENCY });
-  const hashes = new HashPool(IO_CONCURRENCY);
-  const projectQueue = new PQueue({ concurrency: 32 });
   const report: VerifyReport = {
     mode: opts.fast ? 'fast' : 'full',
     ok: true,
@@ -52,29 +45,21 @@ export async function verifyMirror(deps: VerifyDeps, opts: { fast: boolean }): P
   // Awaited at the end; a walk failing before then must not count as unhandled.
   walked.catch(() => undefined);
 
-  for (const name of await deps.state.publishedNames()) {
-    void projectQueue.add(async () => {
-      const record = await deps.state.published(name);
-      if (!record) return;
-      const change = listingChange(record);
-      if (typeof change === 'object') listing.set(name, change);
-      const r = await checkProject({ root: storage.root, state: deps.state, mirror: deps.mirror, blobs, hashes, fast: opts.fast }, record);
-      for (const rel of r.known) known.add(rel);
-      problems.push(...r.problems);
-      const c = report.checked;
-      c.projects++;
-      c.files += r.files;
-      c.bytes += r.bytes;
-      c.metadata += r.metadata;
-      c.pages += r.pages;
-      c.links += r.links;
-    });
-  }
-  try {
-    await projectQueue.onIdle();
-  } finally {
-    await hashes.close();
-  }
+  const names = await deps.state.publishedNames();
+  const threadOpts = { root: storage.root, state: storage.state, mirror: deps.mirror, fast: opts.fast };
+  await checkAll(names, threadOpts, IO_CONCURRENCY, ({ name, change, check: r }) => {
+    if (!r) return;
+    if (typeof change === 'object' && change !== null) listing.set(name, change);
+    for (const rel of r.known) known.add(rel);
+    problems.push(...r.problems);
+    const c = report.checked;
+    c.projects++;
+    c.files += r.files;
+    c.bytes += r.bytes;
+    c.metadata += r.metadata;
+    c.pages += r.pages;
+    c.links += r.links;
+  });
   problems.push(...(await checkListing(storage, deps.rootIndex, deps.mirror.formats, listing, opts.fast)));
   for (const rel of await walked) {
     report.checked.walked++;

@@ -30,10 +30,19 @@ export function candidateUrls(ctx: SyncContext, url: string): string[] {
   const near = ctx.cfg.upstream.filesUrl;
   if (!near) return [url];
   const own = new URL(url);
-  const base = new URL(near);
-  const prefix = base.pathname.replace(/\/+$/, '');
-  const mirrored = new URL(`${prefix}${own.pathname}${own.search}`, base).href;
+  const base = nearBase(near);
+  const mirrored = `${base.origin}${base.prefix}${own.pathname}${own.search}`;
   return mirrored === url ? [url] : [mirrored, url];
+}
+
+/** `files_url` parsed once per run, not once per file. */
+let parsedNear: { near: string; origin: string; prefix: string } | null = null;
+function nearBase(near: string): { origin: string; prefix: string } {
+  if (parsedNear?.near !== near) {
+    const base = new URL(near);
+    parsedNear = { near, origin: base.origin, prefix: base.pathname.replace(/\/+$/, '') };
+  }
+  return parsedNear;
 }
 
 interface MetadataResult {

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { FilePool } from '../../src/download/file-pool.js';
+import type { SyncContext } from '../../src/sync/context.js';
+import { candidateUrls } from '../../src/sync/fetch-files.js';
 import { downloadVerified, type DownloadDeps, type Expected } from '../../src/download/verified-download.js';
 import { JubjubError } from '../../src/errors.js';
 import { TEMP_DIR, Storage } from '../../src/storage/storage.js';
@@ -324,5 +326,23 @@ describe('downloadVerified', () => {
   test('a refused dest leaves no temporary behind', async () => {
     await escape();
     expect(await tempLeft()).toEqual([]);
+  });
+});
+
+describe('candidateUrls', () => {
+  const ctxWith = (filesUrl: string | null) => ({ cfg: { upstream: { filesUrl } } }) as unknown as SyncContext;
+  const file = 'https://files.pythonhosted.org/packages/ab/cd/ef/x-1.0.tar.gz';
+
+  test('files_url first, at the same path under its own prefix, then the file\'s own URL', () => {
+    expect(candidateUrls(ctxWith('http://10.0.0.5:8080/pypi-files/'), file)).toEqual([
+      'http://10.0.0.5:8080/pypi-files/packages/ab/cd/ef/x-1.0.tar.gz',
+      file,
+    ]);
+    expect(candidateUrls(ctxWith('http://near'), `${file}?x=1`)).toEqual([`http://near/packages/ab/cd/ef/x-1.0.tar.gz?x=1`, `${file}?x=1`]);
+  });
+
+  test('no files_url, or one that names the same place: just the URL', () => {
+    expect(candidateUrls(ctxWith(null), file)).toEqual([file]);
+    expect(candidateUrls(ctxWith('https://files.pythonhosted.org'), file)).toEqual([file]);
   });
 });

@@ -173,6 +173,23 @@ describe('Storage.writeFile with links', () => {
   });
 });
 
+describe('Storage.resolve', () => {
+  const s = new Storage('/m/web', '/m/state');
+  test('plain paths join as path.resolve would', () => {
+    for (const rel of ['a', 'simple/x/index.html', '.jubjub-tmp/3/x', 'a/.hidden', 'a/..b', 'a/b.../c', 'packages/ab/cd/ef/x-1.0.tar.gz.metadata']) {
+      expect(s.resolve('root', rel)).toBe(path.resolve('/m/web', rel));
+    }
+  });
+  test('paths with ., .. or empty segments go the general way, and escapes are refused', () => {
+    expect(s.resolve('root', 'a/./b')).toBe('/m/web/a/b');
+    expect(s.resolve('root', 'a//b')).toBe('/m/web/a/b');
+    expect(s.resolve('root', 'a/../b')).toBe('/m/web/b');
+    for (const rel of ['..', '../x', 'a/../../x', '/etc/passwd', '.', '', 'a/\0b', 'a/..']) {
+      expect(() => s.resolve('root', rel)).toThrow(JubjubError);
+    }
+  });
+});
+
 describe('Storage temporaries', () => {
   test('downloadPaths + DownloadFile publishes; discard removes', async () => {
     const paths = storage.downloadPaths('packages/a/b.tar.gz');

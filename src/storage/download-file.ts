@@ -9,10 +9,10 @@
  * mirror's root; the temporary sits in the root's hidden temporary folder, so the
  * rename is atomic and nothing half-written is ever served.
  */
-import { closeSync, fsync, mkdirSync, openSync, renameSync, unlinkSync, writevSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, renameSync, unlinkSync, writevSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { storageError } from './storage.js';
+import { openTemp, storageError } from './storage.js';
 
 const fsyncAsync = promisify(fsync);
 
@@ -41,14 +41,7 @@ export class DownloadFile {
   /** Creates `temp`, which must not exist yet. */
   static create(temp: string): DownloadFile {
     try {
-      return new DownloadFile(openSync(temp, 'wx'), temp);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, 'create a temporary file');
-    }
-    // The temporary folder was removed while the run went on (by hand): make it again.
-    try {
-      mkdirSync(path.dirname(temp), { recursive: true });
-      return new DownloadFile(openSync(temp, 'wx'), temp);
+      return new DownloadFile(openTemp(temp, 'wx'), temp);
     } catch (err) {
       throw storageError(err, 'create a temporary file');
     }

@@ -1,5 +1,6 @@
 /**
- * The one module that writes to the mirror's disk: the served tree (`root`) and the
+ * With `download-file.ts` (a download's side, on a download thread), the only code that
+ * writes to the mirror's disk: the served tree (`root`) and the
  * state folder (`state`). Every path is given relative to one of the two and checked to
  * stay inside it, so no upstream-derived name can escape. Whole files are written to a
  * temporary name and renamed into place, so a reader (or a crash) never sees half a file.
@@ -22,14 +23,14 @@ const fsyncAsync = promisify(fsync);
 /** A relative path of non-empty segments, none of them `.` or `..`, and no NUL. */
 const PLAIN_PATH = /^(?!\.\.?(?:\/|$))[^/\0]+(?:\/(?!\.\.?(?:\/|$))[^/\0]+)*$/;
 
-/** Opens a new temporary for writing, making its folder if someone removed it. */
-function openNew(tmp: string): number {
+/** Opens a temporary for writing, making its folder again if someone removed it. */
+export function openTemp(tmp: string, flags: 'w' | 'wx' = 'w'): number {
   try {
-    return openSync(tmp, 'w');
+    return openSync(tmp, flags);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     mkdirSync(path.dirname(tmp), { recursive: true });
-    return openSync(tmp, 'w');
+    return openSync(tmp, flags);
   }
 }
 
@@ -131,7 +132,7 @@ export class Storage {
     const tmp = this.tempPath(area);
     const extra: string[] = [];
     try {
-      const fd = openNew(tmp);
+      const fd = openTemp(tmp);
       try {
         const bytes = typeof data === 'string' ? Buffer.from(data) : data;
         for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);

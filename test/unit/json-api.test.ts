@@ -1,31 +1,27 @@
 /** The JSON API boundary: stale caches, redirects, 404, validation, unsafe entries. */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { JubjubError } from '../../src/errors.js';
 import { UpstreamHttp } from '../../src/upstream/http.js';
+import { startLocalServer, type Handler, type LocalServer } from './local-server.js';
 import { JsonApiClient } from '../../src/upstream/json-api.js';
 
 process.env.JUBJUB_BACKOFF_BASE_MS = '1';
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 let handler: Handler;
-let server: http.Server;
+let server: LocalServer;
 let base: string;
 let host: string;
 let hits: string[];
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  server = await startLocalServer((req, res) => {
     hits.push(req.url ?? '');
     handler(req, res);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  base = `http://${host}`;
+  ({ host, base } = server);
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server.close());
 beforeEach(() => {
   hits = [];
 });

@@ -1,11 +1,11 @@
 /** The PEP 691 root listing: streamed cutting, the conditional GET, and what is refused. */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { JubjubError } from '../../src/errors.js';
 import { UpstreamHttp } from '../../src/upstream/http.js';
+import { startLocalServer, type Handler, type LocalServer } from './local-server.js';
 import { ListingScanner } from '../../src/upstream/json-stream.js';
 import { SimpleListingClient } from '../../src/upstream/simple-listing.js';
 
@@ -74,23 +74,20 @@ describe('ListingScanner', () => {
   });
 });
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 let handler: Handler;
-let server: http.Server;
+let server: LocalServer;
 let base: string;
 let host: string;
 let seen: http.IncomingHttpHeaders[];
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  server = await startLocalServer((req, res) => {
     seen.push(req.headers);
     handler(req, res);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  base = `http://${host}`;
+  ({ host, base } = server);
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server.close());
 beforeEach(() => {
   seen = [];
 });

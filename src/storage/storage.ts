@@ -8,12 +8,13 @@
  * their final place, so the rename stays atomic, and a dot-folder the shipped server
  * configs never serve, so a killed run leaves nothing half-written in sight.
  */
-import { randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, fsync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, closeSync, createReadStream, fsync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { link, mkdir, open, type FileHandle, readdir, rename, rm, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { JubjubError } from '../errors.js';
+import { FlushGroup } from './flush.js';
 import { pruneEmpty } from './prune.js';
 
 export type Area = 'root' | 'state';
@@ -89,10 +90,17 @@ export class Storage {
   private readonly knownDirs = new Set<string>();
   private readonly tempPrefix = `${process.pid}-${randomBytes(4).toString('hex')}`;
   private tempCounter = 0;
+  private readonly rootFlush: FlushGroup;
 
   constructor(root: string, state: string) {
     this.root = path.resolve(root);
     this.state = path.resolve(state);
+    this.rootFlush = new FlushGroup(this.root);
+  }
+
+  /** Makes every download renamed into the root so far durable (see `flush.ts`). */
+  flushRoot(): Promise<void> {
+    return this.rootFlush.flush();
   }
 
   /** Absolute path of `rel` inside `area`; throws if it would land anywhere else. */
@@ -353,6 +361,24 @@ export class Storage {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw storageError(err, `read ${area}/${rel}`);
     }
+  }
+
+  /**
+   * sha256 and size of a file, read as a stream (it may be large); null when there is
+   * no such file or it cannot be read.
+   */
+  async digest(area: Area, rel: string): Promise<{ sha256: string; size: number } | null> {
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of createReadStream(this.resolve(area, rel), { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+    } catch {
+      return null;
+    }
+    return { sha256: hash.digest('hex'), size };
   }
 
   async size(area: Area, rel: string): Promise<number | null> {

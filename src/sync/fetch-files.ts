@@ -1,10 +1,8 @@
 /**
  * Brings every planned file of one project onto disk, through the shared download
- * queue so files of one project download in parallel too. A file already at its
- * content-addressed path with the right size was verified before it was renamed there
- * (by this run or a killed one), so it is not downloaded again. Only paths the record
- * lists as pending can be on disk unpublished (they are recorded before any download
- * starts), so only those are looked for.
+ * queue so files of one project download in parallel too. Only paths the record lists
+ * as pending can be on disk unpublished (they are recorded before any download starts),
+ * so only those are looked for; one whose bytes hash right is not downloaded again.
  */
 import { createHash } from 'node:crypto';
 import { downloadVerified } from '../download/verified-download.js';
@@ -23,6 +21,8 @@ export interface FetchResult {
   interrupted: boolean;
   added: number;
   bytesAdded: number;
+  /** Downloads made (files and `.metadata`): not durable until `Storage.flushRoot`. */
+  downloaded: number;
 }
 
 /** `files_url` first (same path on the nearer host), then the file's own URL. */
@@ -47,6 +47,7 @@ function nearBase(near: string): { origin: string; prefix: string } {
 
 interface MetadataResult {
   sha: string | null;
+  downloaded?: boolean;
   /** The upstream advertises metadata that could not be fetched: the project is retried. */
   failure?: { code: string; error: string };
 }
@@ -71,7 +72,7 @@ async function ensureMetadata(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boo
       },
       { throwOnTimeout: true },
     );
-    return { sha };
+    return { sha, downloaded: true };
   } catch (err) {
     if (err instanceof JubjubError && (err.code === 'E_STORAGE' || err.code === 'E_INTERRUPTED')) throw err;
     // Pages advertise metadata only where it is really served (pip falls back to the
@@ -84,15 +85,21 @@ function notStopping(ctx: SyncContext): void {
   if (ctx.stopping.requested) throw new JubjubError('E_INTERRUPTED', 'stopped before this download started');
 }
 
-async function ensureFile(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boolean): Promise<number> {
-  if (p.published) return 0;
-  if (maybeOnDisk && (await ctx.storage.size('root', p.path)) === p.file.size) return 0;
+/** Bytes downloaded, or null when the file was already in place. */
+async function ensureFile(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boolean): Promise<number | null> {
+  if (p.published) return null;
+  if (maybeOnDisk) {
+    // Renamed in place by a run that stopped before flushing it: after a power cut the
+    // name may hold fewer or other bytes, so only the hash proves it whole.
+    const onDisk = await ctx.storage.digest('root', p.path);
+    if (onDisk?.size === p.file.size && onDisk.sha256 === p.file.sha256) return null;
+  }
   return ctx.downloadQueue.add(
     () => {
       // Checked when the queue starts the task: a stop abandons what has not begun.
       notStopping(ctx);
       return downloadVerified(
-        { http: ctx.http, files: ctx.files, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: true },
+        { http: ctx.http, files: ctx.files, storage: ctx.storage, hosts: ctx.cfg.upstream.fileHosts, fsync: false },
         candidateUrls(ctx, p.file.url),
         { sha256: p.file.sha256, size: p.file.size },
         p.path,
@@ -104,7 +111,7 @@ async function ensureFile(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boolean
 
 /** `pending`: paths a killed run may have left on disk (see PublishedRecord.pending). */
 export async function fetchFiles(ctx: SyncContext, planned: PlannedFile[], pending: ReadonlySet<string>): Promise<FetchResult> {
-  const result: FetchResult = { files: [], failures: [], interrupted: false, added: 0, bytesAdded: 0 };
+  const result: FetchResult = { files: [], failures: [], interrupted: false, added: 0, bytesAdded: 0, downloaded: 0 };
   const toFetch = planned.filter((p) => !p.published).length;
   ctx.progress.filesTotal += toFetch;
   const settled = await Promise.allSettled(
@@ -135,10 +142,12 @@ export async function fetchFiles(ctx: SyncContext, planned: PlannedFile[], pendi
       return;
     }
     if (s.value.interrupted) result.interrupted = true;
-    if (s.value.bytes > 0) {
+    if (s.value.bytes !== null) {
       result.added++;
       result.bytesAdded += s.value.bytes;
+      result.downloaded++;
     }
+    if (s.value.metadata.downloaded) result.downloaded++;
     const failure = s.value.metadata.failure;
     if (failure) result.failures.push({ filename: p.file.filename, ...failure });
     result.files.push({ ...p.file, path: p.path, metadataSha256: s.value.metadata.sha });

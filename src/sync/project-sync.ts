@@ -105,6 +105,9 @@ async function applyPlan(
     pagesSha: base.pagesSha,
     overBudget: plan.overBudget,
   };
+  // Downloads are renamed into place unflushed; the pages name them only once they are
+  // on stable storage, and until then the record holds them as pending.
+  if (fetched.downloaded > 0) await ctx.storage.flushRoot();
   if (record.files.length > 0) {
     record.pagesSha = await writeProjectPages(
       ctx.storage,

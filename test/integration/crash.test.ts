@@ -2,7 +2,8 @@
  * SIGTERM stops a sync gracefully, and SIGKILL during a rebuild leaves a servable tree that
  * the next rebuild completes. (SIGKILL at twenty points of sync and rebuild: crash-loop.test.ts.)
  */
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -70,6 +71,70 @@ describe('SIGTERM during sync', () => {
     expect(await publishedFiles(m.root)).toEqual(new Map(up.files().map((f) => [f.filename, f.sha256])));
     expect((await checkTree(m.root)).problems).toEqual([]);
     for (const [f, n] of Object.entries(up.requests.files)) expect(n, f).toBe(1);
+  });
+});
+
+/** A file a record holds as pending (downloaded, not yet named by a page) that is on disk. */
+async function pendingOnDisk(m: Mirror): Promise<{ rel: string; size: number } | null> {
+  const dir = path.join(m.state, 'published');
+  for (const f of await readdir(dir).catch(() => [])) {
+    const record = JSON.parse(await readFile(path.join(dir, f), 'utf8').catch(() => '{}')) as { pending?: string[] };
+    for (const rel of record.pending ?? []) {
+      const s = await stat(path.join(m.root, rel)).catch(() => null);
+      if (s?.isFile() && s.size > 0) return { rel, size: s.size };
+    }
+  }
+  return null;
+}
+
+describe('power cut after a download is renamed into place, before its flush', () => {
+  test('downloads are flushed with sync -f on the root before any page names them; a no-op sync flushes nothing', async () => {
+    const m = await makeMirror(up.url);
+    mirrors.push(m);
+    const bin = await mkdtemp(path.join(os.tmpdir(), 'jubjub-fake-sync-'));
+    const calls = path.join(bin, 'calls');
+    // Logs its arguments and how many project pages exist when it runs, then really syncs.
+    await writeFile(
+      path.join(bin, 'sync'),
+      `#!/bin/sh\necho "$* $(ls ${JSON.stringify(path.join(m.root, 'simple'))} 2>/dev/null | grep -c crash-project)" >> ${JSON.stringify(calls)}\nexec /usr/bin/env -i PATH=/usr/bin:/bin sync "$@"\n`,
+    );
+    await chmod(path.join(bin, 'sync'), 0o755);
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
+    try {
+      expect((await runJubjub(['sync', '-c', m.config], { env })).code).toBe(0);
+      const lines = (await readFile(calls, 'utf8')).trim().split('\n');
+      expect(lines.length).toBeGreaterThanOrEqual(1);
+      expect(lines.length).toBeLessThanOrEqual(24);
+      for (const line of lines) expect(line).toMatch(new RegExp(`^-f ${m.root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\d+$`));
+      expect(lines[0]).toMatch(/ 0$/);
+      await rm(calls);
+      expect((await runJubjub(['sync', '-c', m.config], { env })).code).toBe(0);
+      expect(await readFile(calls, 'utf8').catch(() => '')).toBe('');
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  });
+
+  test('the resumed sync re-hashes pending files and fetches again the one whose bytes were lost', async () => {
+    const m = await makeMirror(up.url, { upstream: { download_concurrency: 1, metadata_concurrency: 1 } });
+    mirrors.push(m);
+    up.resetCounts();
+    let found: { rel: string; size: number } | null = null;
+    await killAfter(m, async () => (found = await pendingOnDisk(m)) !== null);
+    expect(found).not.toBeNull();
+    const lost = found as unknown as { rel: string; size: number };
+    // What a power cut can leave under the final name: the right length, other bytes.
+    await writeFile(path.join(m.root, lost.rel), Buffer.alloc(lost.size));
+    const r = await runJubjub(['sync', '-c', m.config]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await publishedFiles(m.root)).toEqual(new Map(up.files().map((f) => [f.filename, f.sha256])));
+    expect((await checkTree(m.root)).problems).toEqual([]);
+    const name = path.basename(lost.rel);
+    expect(up.requests.files[name]).toBe(2);
+    // Besides it, only the one download in flight at the kill may have been asked for twice.
+    const again = Object.entries(up.requests.files).filter(([f, n]) => f !== name && n > 1);
+    expect(again.length, JSON.stringify(again)).toBeLessThanOrEqual(1);
+    for (const [f, n] of again) expect(n, f).toBe(2);
   });
 });
 

@@ -8,6 +8,7 @@ import PQueue from 'p-queue';
 import type { JournalEntry, MirrorState, RunPlan, RunSummary } from '../state/types.js';
 import type { SyncContext } from './context.js';
 import { finalizeRun, listingChange, type ListingChange } from './finalize.js';
+import { tightHeapGrowth } from './heap-growth.js';
 import { syncProject } from './project-sync.js';
 
 export interface RunResult {
@@ -59,36 +60,41 @@ export async function executeRun(
   // way); in-flight work settles first, and the journal lets the next run resume.
   let fatal: unknown;
 
-  for (const name of names) {
-    if (ctx.stopping.requested || fatal !== undefined) break;
-    if (done.has(name)) continue;
-    await queue.onSizeLessThan(inFlight);
-    const task = queue.add(async () => {
-      const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0, { cachedFirst: plan.command === 'rebuild' });
-      if (outcome.interrupted) return;
-      changes.set(name, listingChange(outcome.record));
-      if (outcome.missing) missing.push(name);
-      if (outcome.missing && remembersAbsence(ctx, plan, name)) mirror.absent[name] = Math.max(plan.upstreamSerial ?? 0, plan.projects[name] ?? 0);
-      else if (outcome.ok) delete mirror.absent[name];
-      if (typeof outcome.matureAt === 'number') mirror.quarantine[name] = new Date(outcome.matureAt).toISOString();
-      else if (outcome.ok) delete mirror.quarantine[name];
-      if (outcome.record?.overBudget) mirror.overBudget[name] = true;
-      else if (outcome.ok) delete mirror.overBudget[name];
-      tally.added += outcome.added;
-      tally.bytesAdded += outcome.bytesAdded;
-      tally.removed += outcome.removed;
-      tally.bytesRemoved += outcome.bytesRemoved;
-      const entry: JournalEntry = { name, ok: outcome.ok };
-      if (!outcome.ok) Object.assign(entry, { error: outcome.error, code: outcome.code });
-      await ctx.state.journal(entry);
-      done.set(name, entry);
-      ctx.progress.projectsDone++;
-    });
-    task.catch((err: unknown) => {
-      fatal ??= err;
-    });
+  tightHeapGrowth(true);
+  try {
+    for (const name of names) {
+      if (ctx.stopping.requested || fatal !== undefined) break;
+      if (done.has(name)) continue;
+      await queue.onSizeLessThan(inFlight);
+      const task = queue.add(async () => {
+        const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0, { cachedFirst: plan.command === 'rebuild' });
+        if (outcome.interrupted) return;
+        changes.set(name, listingChange(outcome.record));
+        if (outcome.missing) missing.push(name);
+        if (outcome.missing && remembersAbsence(ctx, plan, name)) mirror.absent[name] = Math.max(plan.upstreamSerial ?? 0, plan.projects[name] ?? 0);
+        else if (outcome.ok) delete mirror.absent[name];
+        if (typeof outcome.matureAt === 'number') mirror.quarantine[name] = new Date(outcome.matureAt).toISOString();
+        else if (outcome.ok) delete mirror.quarantine[name];
+        if (outcome.record?.overBudget) mirror.overBudget[name] = true;
+        else if (outcome.ok) delete mirror.overBudget[name];
+        tally.added += outcome.added;
+        tally.bytesAdded += outcome.bytesAdded;
+        tally.removed += outcome.removed;
+        tally.bytesRemoved += outcome.bytesRemoved;
+        const entry: JournalEntry = { name, ok: outcome.ok };
+        if (!outcome.ok) Object.assign(entry, { error: outcome.error, code: outcome.code });
+        await ctx.state.journal(entry);
+        done.set(name, entry);
+        ctx.progress.projectsDone++;
+      });
+      task.catch((err: unknown) => {
+        fatal ??= err;
+      });
+    }
+    await queue.onIdle();
+  } finally {
+    tightHeapGrowth(false);
   }
-  await queue.onIdle();
   if (fatal !== undefined) throw fatal;
   const interrupted = names.some((n) => !done.has(n));
 

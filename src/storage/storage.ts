@@ -103,6 +103,11 @@ export class Storage {
     return this.rootFlush.flush();
   }
 
+  /** Stops the flush helper, if one was started. */
+  close(): void {
+    this.rootFlush.close();
+  }
+
   /** Absolute path of `rel` inside `area`; throws if it would land anywhere else. */
   resolve(area: Area, rel: string): string {
     const base = area === 'root' ? this.root : this.state;

@@ -5,6 +5,7 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { FlushGroup } from '../../src/storage/flush.js';
 
@@ -87,6 +88,18 @@ describe('FlushGroup', () => {
     await g.flush();
     await g.flush();
     expect((await fake.log()).map((c) => c.args)).toEqual(['', '']);
+  });
+
+  test('the helper shell does not keep the process alive after its last flush', async () => {
+    // The built module (npm test compiles before vitest runs), in a process of its own.
+    const flushJs = path.resolve(import.meta.dirname, '../../dist/storage/flush.js');
+    const script = `const { FlushGroup } = await import(${JSON.stringify(flushJs)}); const g = new FlushGroup(${JSON.stringify(dir)}); await g.flush(); await g.flush(); console.log('flushed', g.flushes);`;
+    const started = Date.now();
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    });
+    expect(out.trim()).toBe('flushed 2');
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   test('a flush that cannot run is a storage error for every waiting caller', async () => {

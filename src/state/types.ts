@@ -72,6 +72,8 @@ export interface PublishedRecord {
   pending: string[];
   /** sha256 of the rendered pages, to skip rewriting identical ones. */
   pagesSha: string | null;
+  /** `pagesKey` of the configuration and renderers the pages were rendered with (absent in older records). */
+  pagesKey?: string;
   overBudget: boolean;
 }
 

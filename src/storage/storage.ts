@@ -8,8 +8,8 @@
  * their final place, so the rename stays atomic, and a dot-folder the shipped server
  * configs never serve, so a killed run leaves nothing half-written in sight.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, createReadStream, fsync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { link, mkdir, open, type FileHandle, readdir, rename, rm, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -90,6 +90,8 @@ export class Storage {
   private readonly knownDirs = new Set<string>();
   private readonly tempPrefix = `${process.pid}-${randomBytes(4).toString('hex')}`;
   private tempCounter = 0;
+  /** Descriptors of files appended to (the run journal): one open per run, not per line. */
+  private readonly appending = new Map<string, number>();
   private readonly rootFlush: FlushGroup;
 
   constructor(root: string, state: string) {
@@ -106,6 +108,15 @@ export class Storage {
   /** Stops the flush helper, if one was started. */
   close(): void {
     this.rootFlush.close();
+    for (const full of [...this.appending.keys()]) this.stopAppending(full);
+  }
+
+  /** Before a file appended to is deleted or replaced: later lines go to a new file. */
+  private stopAppending(full: string): void {
+    const fd = this.appending.get(full);
+    if (fd === undefined) return;
+    this.appending.delete(full);
+    closeSync(fd);
   }
 
   /** Absolute path of `rel` inside `area`; throws if it would land anywhere else. */
@@ -141,6 +152,7 @@ export class Storage {
    */
   async writeFile(area: Area, rel: string, data: string | Buffer, opts: { fsync?: boolean; links?: readonly string[] } = {}): Promise<void> {
     const full = this.resolve(area, rel);
+    this.stopAppending(full);
     const linked = (opts.links ?? []).map((r) => this.resolve(area, r));
     const tmp = this.tempPath(area);
     const extra: string[] = [];
@@ -198,6 +210,7 @@ export class Storage {
    */
   async writeWith(area: Area, rel: string, produce: (write: (buf: Buffer) => Promise<void>) => Promise<void>, opts: WriteWithOptions = {}): Promise<void> {
     const full = this.resolve(area, rel);
+    this.stopAppending(full);
     const linked = (opts.links ?? []).map((r) => this.resolve(area, r));
     const tmp = this.tempPath(area);
     const extra: string[] = [];
@@ -289,8 +302,13 @@ export class Storage {
   async appendLine(area: Area, rel: string, line: string): Promise<void> {
     const full = this.resolve(area, rel);
     try {
-      this.ensureDir(path.dirname(full));
-      appendFileSync(full, `${line}\n`);
+      let fd = this.appending.get(full);
+      if (fd === undefined) {
+        this.ensureDir(path.dirname(full));
+        fd = openSync(full, 'a');
+        this.appending.set(full, fd);
+      }
+      writeSync(fd, `${line}\n`);
     } catch (err) {
       throw storageError(err, `append to ${area}/${rel}`);
     }
@@ -330,6 +348,7 @@ export class Storage {
    */
   async removeAll(area: Area, rels: readonly string[]): Promise<void> {
     const fulls = rels.map((rel) => this.resolve(area, rel));
+    for (const full of fulls) this.stopAppending(full);
     await Promise.all(fulls.map(async (full, i) => {
       try {
         await unlink(full);
@@ -366,24 +385,6 @@ export class Storage {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw storageError(err, `read ${area}/${rel}`);
     }
-  }
-
-  /**
-   * sha256 and size of a file, read as a stream (it may be large); null when there is
-   * no such file or it cannot be read.
-   */
-  async digest(area: Area, rel: string): Promise<{ sha256: string; size: number } | null> {
-    const hash = createHash('sha256');
-    let size = 0;
-    try {
-      for await (const chunk of createReadStream(this.resolve(area, rel), { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        size += chunk.length;
-      }
-    } catch {
-      return null;
-    }
-    return { sha256: hash.digest('hex'), size };
   }
 
   async size(area: Area, rel: string): Promise<number | null> {

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { downloadVerified } from '../download/verified-download.js';
 import { JubjubError, errorCode, errorMessage } from '../errors.js';
+import { streamDigest } from '../storage/digest.js';
 import type { PublishedFile } from '../model.js';
 import type { PlannedFile } from '../planner/plan.js';
 import { MAX_METADATA_BYTES } from '../upstream/documents.js';
@@ -91,7 +92,7 @@ async function ensureFile(ctx: SyncContext, p: PlannedFile, maybeOnDisk: boolean
   if (maybeOnDisk) {
     // Renamed in place by a run that stopped before flushing it: after a power cut the
     // name may hold fewer or other bytes, so only the hash proves it whole.
-    const onDisk = await ctx.storage.digest('root', p.path);
+    const onDisk = await streamDigest(ctx.storage.resolve('root', p.path));
     if (onDisk?.size === p.file.size && onDisk.sha256 === p.file.sha256) return null;
   }
   return ctx.downloadQueue.add(

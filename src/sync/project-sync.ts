@@ -7,7 +7,7 @@
 import { JubjubError, errorCode, errorMessage } from '../errors.js';
 import { isProjectSelected } from '../planner/filters/project.js';
 import { planProject, type ProjectPlan } from '../planner/plan.js';
-import { writeProjectPages } from '../publish/writer.js';
+import { pagesKey, writeProjectPages } from '../publish/writer.js';
 import type { PublishedRecord } from '../state/types.js';
 import type { SyncContext } from './context.js';
 import { currentMeta } from './project-meta.js';
@@ -78,6 +78,21 @@ async function forgetIfDropped(ctx: SyncContext, name: string): Promise<void> {
   }
 }
 
+/**
+ * The pages on disk were rendered from this record's content with the same configuration
+ * and renderers (`pagesKey`). The upstream's `info` they also show changes only with the
+ * serial.
+ */
+function pagesCurrent(before: PublishedRecord, record: PublishedRecord, key: string): boolean {
+  return (
+    before.pagesKey === key &&
+    before.pagesSha !== null &&
+    before.serial === record.serial &&
+    before.displayName === record.displayName &&
+    JSON.stringify(before.files) === JSON.stringify(record.files)
+  );
+}
+
 async function applyPlan(
   ctx: SyncContext,
   plan: ProjectPlan,
@@ -108,13 +123,17 @@ async function applyPlan(
   // Downloads are renamed into place unflushed; the pages name them only once they are
   // on stable storage, and until then the record holds them as pending.
   if (fetched.downloaded > 0) await ctx.storage.flushRoot();
-  if (record.files.length > 0) {
+  const key = pagesKey(ctx.cfg.mirror);
+  if (record.files.length > 0 && !(before && pagesCurrent(before, record, key))) {
     record.pagesSha = await writeProjectPages(
       ctx.storage,
       ctx.cfg.mirror,
       { name: plan.name, displayName: plan.displayName, serial: plan.serial, files: record.files, info, baseUrl: ctx.cfg.mirror.baseUrl },
       base.pagesSha,
     );
+    record.pagesKey = key;
+  } else if (base.pagesKey !== undefined) {
+    record.pagesKey = base.pagesKey;
   }
   // The pages no longer name what is pending, so it goes now. The record is saved once,
   // after: a crash before that leaves the previous record, which still lists every file

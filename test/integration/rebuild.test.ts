@@ -113,6 +113,22 @@ describe('rebuild', () => {
     expect(await mtimes(m.root)).toEqual(times);
   });
 
+  test('only base_url and formats change: rebuild renders every page again, as a fresh sync with them would', async () => {
+    const m = await syncedWith(NARROW, NARROW);
+    const changed = { filters: NARROW, mirror: { base_url: 'https://pypi.example.org/mirror/', formats: ['html'] } };
+    await writeConfig(m, up.url, changed);
+    up.resetCounts();
+    const r = await run(m, 'rebuild');
+    expect(r.code, r.stderr).toBe(0);
+    expect(requestTotals().total).toBe(0);
+    const fresh = await mirror(changed);
+    expect((await run(fresh, 'sync')).code).toBe(0);
+    const pages = (tree: Map<string, string>) => new Map([...tree].filter(([k]) => k.endsWith('index.html') || k.endsWith('/json')));
+    const rebuilt = pages(await snapshot(m.root));
+    expect(rebuilt.size).toBeGreaterThan(0);
+    expect(rebuilt).toEqual(pages(await snapshot(fresh.root)));
+  });
+
   test('loosening: downloads only the newly selected files; newly allowed projects cost one listing and their metadata', async () => {
     const m = await syncedWith(NARROW, WIDE);
     const before = await snapshot(m.root);

@@ -4,6 +4,7 @@ import type { PublishedFile } from '../../src/model.js';
 import { API_VERSION, escapeHtml, filePath, lastModifiedStamp, linkFromProject, projectDir } from '../../src/publish/links.js';
 import { renderJsonApi, renderProjectHtml, renderProjectJson, type ProjectPageInput } from '../../src/publish/project-pages.js';
 import { renderRootHtml, renderRootJson, sortedEntries } from '../../src/publish/root-pages.js';
+import { pagesKey } from '../../src/publish/writer.js';
 import type { ListingEntry } from '../../src/state/types.js';
 
 const SHA_A = 'a1'.repeat(32);
@@ -390,5 +391,18 @@ describe('root pages', () => {
   test('empty listing', () => {
     expect(parseHtml(renderRootHtml([])).links).toEqual([]);
     expect(JSON.parse(renderRootJson([], 0))).toEqual({ meta: { 'api-version': '1.4', '_last-serial': 0 }, projects: [] });
+  });
+});
+
+describe('pagesKey', () => {
+  const base = { formats: ['html', 'json'] as Array<'html' | 'json'>, jsonApi: true, baseUrl: null as string | null };
+  const key = (over: Partial<typeof base>) => pagesKey({ ...base, ...over } as unknown as Parameters<typeof pagesKey>[0]);
+
+  test('is stable for one configuration, and differs when formats, json_api or base_url differ', () => {
+    const k = key({});
+    expect(k).toMatch(/^[0-9a-f]{32}$/);
+    expect(key({})).toBe(k);
+    const others = [key({ formats: ['html'] }), key({ formats: ['json'] }), key({ jsonApi: false }), key({ baseUrl: 'https://m.example/' })];
+    expect(new Set([k, ...others]).size).toBe(5);
   });
 });

@@ -232,3 +232,21 @@ describe('Storage temporaries', () => {
     expect(await readFile(path.join(storage.root, 'simple/big2'), 'utf8')).toBe('y');
   });
 });
+
+describe('appendLine', () => {
+  test('appends through one descriptor; after a remove or a replace, lines go to a new file', async () => {
+    await storage.appendLine('state', 'run.journal', 'a');
+    await storage.appendLine('state', 'run.journal', 'b');
+    expect(await readFile(path.join(dir, 'state/run.journal'), 'utf8')).toBe('a\nb\n');
+    await storage.remove('state', 'run.journal');
+    await storage.appendLine('state', 'run.journal', 'c');
+    expect(await readFile(path.join(dir, 'state/run.journal'), 'utf8')).toBe('c\n');
+    await storage.writeFile('state', 'run.journal', 'x\n');
+    await storage.appendLine('state', 'run.journal', 'd');
+    expect(await readFile(path.join(dir, 'state/run.journal'), 'utf8')).toBe('x\nd\n');
+    storage.close();
+    await storage.appendLine('state', 'run.journal', 'e');
+    expect(await readFile(path.join(dir, 'state/run.journal'), 'utf8')).toBe('x\nd\ne\n');
+    storage.close();
+  });
+});

@@ -5,7 +5,7 @@
  * served tree only, independent of jubjub's own state.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { listTree } from './harness.js';
 
@@ -34,24 +34,38 @@ export interface TreeReport {
   named: Map<string, string>;
 }
 
+async function exists(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => null)) !== null;
+}
+
+/** The normalized names the root JSON listing names now. */
+async function listedNow(root: string): Promise<string[]> {
+  const text = await readFile(path.join(root, 'simple/index.v1_json'), 'utf8').catch(() => '{"projects":[]}');
+  return (JSON.parse(text) as { projects: Array<{ name: string }> }).projects.map((p) => p.name.toLowerCase().replace(/[-_.]+/g, '-'));
+}
+
 /** `complete: false` for a tree a killed run left: pages of one project may disagree. */
 export async function checkTree(root: string, opts: { complete: boolean } = { complete: true }): Promise<TreeReport> {
   const problems: string[] = [];
   const named = new Map<string, string>();
   const tree = await listTree(root);
   // Before a first run finishes there is no root listing yet; project pages may already be live.
-  const rootJson = JSON.parse(await readFile(path.join(root, 'simple/index.v1_json'), 'utf8').catch(() => '{"projects":[]}')) as {
-    projects: Array<{ name: string }>;
-  };
+  const projects = await listedNow(root);
   const rootHtml = await readFile(path.join(root, 'simple/index.html'), 'utf8').catch(() => '');
-  const projects = rootJson.projects.map((p) => p.name.toLowerCase().replace(/[-_.]+/g, '-'));
   for (const name of projects) {
     if (!rootHtml.includes(`href="${name}/"`)) problems.push(`root HTML does not list ${name}`);
   }
   const pages = tree
     .filter((rel) => rel.startsWith('simple/') && rel.endsWith('/index.v1_json') && rel.split('/').length === 3)
     .map((rel) => rel.split('/')[1] ?? '');
-  for (const name of projects) if (!pages.includes(name)) problems.push(`listed project ${name} has no JSON page`);
+  for (const name of projects) {
+    if (pages.includes(name)) continue;
+    // The walk above ran before the listing was read: a run may have written this page
+    // (and then the listing) in between. A page removed since is fine only if the
+    // listing stopped naming it first.
+    if (await exists(path.join(root, 'simple', name, 'index.v1_json'))) continue;
+    if ((await listedNow(root)).includes(name)) problems.push(`listed project ${name} has no JSON page`);
+  }
   for (const name of pages) {
     const dir = path.join(root, 'simple', name);
     let page: { files: JsonFile[] };

@@ -1,9 +1,9 @@
 /**
  * One durability point for many files: `syncfs(2)` on the filesystem of a folder, run by
  * coreutils' `sync -f` (`sync-helper.ts`) because Node has no binding for it. A first
- * sync used to fsync every download (a journal commit and a disk cache flush each, a fifth of the run);
- * now downloads are renamed into place unflushed and a project's pages wait for the
- * next flush. Until then no page or record names those files, and a resumed run
+ * sync used to fsync every download (a journal commit and a disk cache flush each, a
+ * fifth of the run); now downloads are renamed into place unflushed and a project's
+ * pages wait for the next flush. Until then no page or record names those files, and a resumed run
  * re-hashes the files its record holds as pending, so a power cut in between costs
  * a re-check, never a wrong byte served.
  *

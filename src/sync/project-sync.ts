@@ -83,14 +83,13 @@ async function forgetIfDropped(ctx: SyncContext, name: string): Promise<void> {
  * and renderers (`pagesKey`). The upstream's `info` they also show changes only with the
  * serial.
  */
-function pagesCurrent(before: PublishedRecord, record: PublishedRecord, key: string): boolean {
-  return (
-    before.pagesKey === key &&
-    before.pagesSha !== null &&
-    before.serial === record.serial &&
-    before.displayName === record.displayName &&
-    JSON.stringify(before.files) === JSON.stringify(record.files)
-  );
+function pagesCurrent(before: PublishedRecord, record: PublishedRecord, key: string, sameFiles: boolean): boolean {
+  return sameFiles && before.pagesKey === key && before.pagesSha !== null && before.serial === record.serial && before.displayName === record.displayName;
+}
+
+/** Every field but the files, which the caller compared once already. */
+function sameRest(before: PublishedRecord, record: PublishedRecord): boolean {
+  return JSON.stringify({ ...before, files: null }) === JSON.stringify({ ...record, files: null });
 }
 
 async function applyPlan(
@@ -124,7 +123,9 @@ async function applyPlan(
   // on stable storage, and until then the record holds them as pending.
   if (fetched.downloaded > 0) await ctx.storage.flushRoot();
   const key = pagesKey(ctx.cfg.mirror);
-  if (record.files.length > 0 && !(before && pagesCurrent(before, record, key))) {
+  // A rebuild visits every project, and most are unchanged: compared once, here.
+  const sameFiles = before !== null && JSON.stringify(before.files) === JSON.stringify(record.files);
+  if (record.files.length > 0 && !(before && pagesCurrent(before, record, key, sameFiles))) {
     record.pagesSha = await writeProjectPages(
       ctx.storage,
       ctx.cfg.mirror,
@@ -145,7 +146,7 @@ async function applyPlan(
     record.pending = [];
   }
   // A rebuild visits every project, and most are unchanged: their record stays as it is.
-  if (!before || JSON.stringify(record) !== JSON.stringify(before)) await ctx.state.savePublished(record);
+  if (!before || !sameFiles || !sameRest(before, record)) await ctx.state.savePublished(record);
   const outcome: ProjectOutcome = {
     name: plan.name,
     ok: fetched.failures.length === 0,

@@ -64,11 +64,14 @@ const { updates, serial } = buildUpdates();
 // The probe's own garbage (the generated names) is collected before the clock starts, when
 // the bench runs it with --expose-gc: a sync's process never builds it.
 (globalThis as { gc?: () => void }).gc?.();
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const changed = await index.apply(updates);
 const t1 = performance.now();
+const c1 = process.cpuUsage(c0);
 await index.writePages(formats, serial);
 const t2 = performance.now();
+const c2 = process.cpuUsage(c0);
 
 // Baseline: the same root pages written from memory, one writeFile each.
 const pages = ['simple/index.html', 'simple/index.v1_html', 'simple/index.v1_json'];
@@ -90,6 +93,9 @@ process.stdout.write(
     applyMs: t1 - t0,
     pagesMs: t2 - t1,
     totalMs: t2 - t0,
+    /** CPU time of all threads (user + system): steadier than wall time on a shared machine. */
+    applyCpuMs: (c1.user + c1.system) / 1000,
+    pagesCpuMs: (c2.user + c2.system - c1.user - c1.system) / 1000,
     pageBytes: pages.reduce((n, p) => n + statSync(path.join(dir, 'web', p)).size, 0),
     plainWriteMs: b1 - b0,
   })}\n`,

@@ -8,12 +8,30 @@
 // here, by a sync whose upstream refuses the connection at once: it compiles what a no-op
 // sync runs. Compiling the 2.3 MB bundle was a third of a no-op sync.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 
+// got's @sindresorhus/is makes two Intl.ListFormat at load, for the text of assertion
+// errors only; the first loads ICU's data and cost 26 ms of every start (a tenth of a
+// no-op sync). In the bundle they are made on first use. The build fails if the module
+// no longer has exactly those two, so an update that changes it is noticed here.
+const lazyListFormat = {
+  name: 'lazy-list-format',
+  setup(b) {
+    b.onLoad({ filter: /@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const made = text.match(/new Intl\.ListFormat\(/g)?.length ?? 0;
+      if (made !== 2) throw new Error(`${args.path}: expected 2 Intl.ListFormat, found ${made}: review scripts/bundle.mjs`);
+      const lazy = 'const __jubjubListFormat = (...a) => { let f; return { format: (v) => (f ??= new Intl.ListFormat(...a)).format(v) }; };\n';
+      return { contents: lazy + text.replace(/new Intl\.ListFormat\(/g, '__jubjubListFormat('), loader: 'js', resolveDir: path.dirname(args.path) };
+    });
+  },
+};
+
 const common = {
+  plugins: [lazyListFormat],
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -5,7 +5,7 @@
  * `KeyError` with the key path so the loader can add the line.
  */
 import path from 'node:path';
-import { validateCronExpression } from 'cron';
+import { CronTime } from 'cron';
 import { parseRequirement } from '../planner/filters/requirement.js';
 import { VERSION } from '../version.js';
 import type { RawConfig } from './schema.js';
@@ -77,8 +77,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
     });
   }
 
-  const cron = validateCronExpression(raw.schedule);
-  if (!cron.valid) throw new KeyError(['schedule'], `expected a cron expression, got ${JSON.stringify(raw.schedule)}`);
+  if (!validCron(raw.schedule)) throw new KeyError(['schedule'], `expected a cron expression, got ${JSON.stringify(raw.schedule)}`);
 
   checkRequirements(raw.filters.allow, 'allow');
   checkRequirements(raw.filters.deny, 'deny');
@@ -152,4 +151,18 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
     log: raw.log,
     metrics: { textfile: raw.metrics.textfile === null ? null : abs(raw.metrics.textfile) },
   };
+}
+
+/**
+ * Parses `schedule` as the daemon will. With a UTC offset given, cron skips looking up
+ * the system's time zone, whose first Intl call loads ICU's data: 20 ms of every command's
+ * start, for a check whose answer does not depend on the zone.
+ */
+function validCron(expression: string): boolean {
+  try {
+    new CronTime(expression, null, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,7 @@
 // The CLI bundle is CommonJS so that bin/jubjub.js can compile it with V8's code cache
 // (vm.Script's cachedData; Node 20 has no code cache for ES modules). The cache is made
 // here, by a sync whose upstream refuses the connection at once: it compiles what a no-op
-// sync runs. Compiling the 2.3 MB bundle was a third of a no-op sync.
+// sync runs. Compiling the 2.3 MB bundle was 43 ms of a 270 ms no-op, lazy compiles aside.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import type { ProjectMeta } from '../model.js';
 import type { Storage } from '../storage/storage.js';
-import type { JournalEntry, MirrorState, PublishedRecord, RunPlan } from './types.js';
+import type { JournalEntry, JournalRemovals, MirrorState, PublishedRecord, RunJournal, RunPlan } from './types.js';
 
 const MIRROR = 'mirror.json';
 const RUN = 'run.json';
@@ -93,21 +93,24 @@ export class StateStore {
     return this.storage.remove('state', `published/${name}.json`);
   }
 
-  async run(): Promise<{ plan: RunPlan; done: Map<string, JournalEntry> } | null> {
+  async run(): Promise<({ plan: RunPlan } & RunJournal) | null> {
     const plan = await this.readJson<RunPlan>(RUN);
     if (!plan) return null;
-    const done = new Map<string, JournalEntry>();
+    const journal: RunJournal = { done: new Map(), removals: new Map() };
     const text = (await this.storage.read('state', JOURNAL))?.toString('utf8') ?? '';
     for (const line of text.split('\n')) {
       if (!line) continue;
+      let entry: JournalEntry | JournalRemovals;
       try {
-        const entry = JSON.parse(line) as JournalEntry;
-        done.set(entry.name, entry);
+        entry = JSON.parse(line) as JournalEntry | JournalRemovals;
       } catch {
         // The last line of a killed run may be torn; that project is simply done again.
+        continue;
       }
+      if ('removes' in entry) journal.removals.set(entry.name, [...(journal.removals.get(entry.name) ?? []), ...entry.removes]);
+      else journal.done.set(entry.name, entry);
     }
-    return { plan, done };
+    return { plan, ...journal };
   }
 
   async startRun(plan: RunPlan): Promise<void> {
@@ -115,7 +118,7 @@ export class StateStore {
     await this.writeJson(RUN, plan, true);
   }
 
-  journal(entry: JournalEntry): Promise<void> {
+  journal(entry: JournalEntry | JournalRemovals): Promise<void> {
     return this.storage.appendLine('state', JOURNAL, JSON.stringify(entry));
   }
 

@@ -107,3 +107,20 @@ export interface JournalEntry {
   error?: string;
   code?: string;
 }
+
+/**
+ * A `run.journal` line written before a project's record stops naming files: the run
+ * deletes them at its finish, so a killed run's successor still knows them.
+ */
+export interface JournalRemovals {
+  name: string;
+  removes: string[];
+}
+
+/** What `run.journal` holds of a run so far. */
+export interface RunJournal {
+  /** Projects finished, by name. */
+  done: Map<string, JournalEntry>;
+  /** Files each project left for the finish to delete, by project. */
+  removals: Map<string, string[]>;
+}

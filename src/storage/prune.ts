@@ -1,38 +1,36 @@
 /**
- * Pruning the folders deletions leave empty, for `Storage` (the only writer). Each
- * folder is tried once, deepest first, so a folder is tried only after every folder
- * below it was: a file and its `.metadata` share a folder, and pruning after each
- * deletion tried that folder twice, the first time in vain.
+ * Pruning the folders deletions leave empty, for `Storage` (the only writer). Only the
+ * folder a deleted file was in goes, never the folders above it: in PyPI's layout that
+ * is the file's own `<hash>` folder, and its two fan-out parents (`packages/ab/cd/`, at
+ * most 65,536) are shared and bounded. Removing a folder costs about five times what
+ * unlinking a file does here; pruning the parents too made a rebuild that drops 30% of
+ * a mirror spend more time in `rmdir` than in `unlink`. Each folder is tried once,
+ * deepest first, so one that held another of the list is tried after it.
  */
 import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Removes the empty folders among `dirs` and their parents, up to (not including) `root`. */
-export async function pruneEmpty(root: string, dirs: readonly string[], removed: (dir: string) => void): Promise<void> {
+/** Removes the folders of `dirs` (under `root`) that are empty; returns those removed. */
+export async function pruneEmpty(root: string, dirs: readonly string[]): Promise<string[]> {
   const prefix = root + path.sep;
-  const byDepth = new Map<number, Set<string>>();
-  const add = (dir: string): void => {
-    if (!dir.startsWith(prefix)) return;
-    let depth = 0;
-    for (let i = prefix.length; i < dir.length; i++) if (dir[i] === path.sep) depth++;
-    let set = byDepth.get(depth);
-    if (!set) byDepth.set(depth, (set = new Set()));
-    set.add(dir);
-  };
-  dirs.forEach(add);
-  while (byDepth.size > 0) {
-    const deepest = Math.max(...byDepth.keys());
-    const level = byDepth.get(deepest) ?? new Set<string>();
-    byDepth.delete(deepest);
-    await Promise.all([...level].map(async (dir) => {
+  const byDepth = new Map<number, string[]>();
+  for (const dir of new Set(dirs)) {
+    if (!dir.startsWith(prefix)) continue;
+    const depth = dir.split(path.sep).length;
+    const level = byDepth.get(depth);
+    if (level) level.push(dir);
+    else byDepth.set(depth, [dir]);
+  }
+  const removed: string[] = [];
+  for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
+    await Promise.all((byDepth.get(depth) ?? []).map(async (dir) => {
       try {
         await rmdir(dir);
+        removed.push(dir);
       } catch {
-        // Not empty (or already gone): its parents stay too.
-        return;
+        // Not empty (or already gone): it stays.
       }
-      removed(dir);
-      add(path.dirname(dir));
     }));
   }
+  return removed;
 }

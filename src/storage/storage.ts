@@ -333,18 +333,18 @@ export class Storage {
   }
 
   /**
-   * Deletes `rel` (a missing file is fine). Under the root it also prunes the folders it
-   * leaves empty, so a removed project stops resolving; state folders are shared by
-   * concurrent writers and are never pruned.
+   * Deletes `rel` (a missing file is fine). Under the root it also removes the folder the
+   * file was in if that is left empty (prune.ts), so a removed project stops resolving;
+   * state folders are shared by concurrent writers and are never pruned.
    */
   async remove(area: Area, rel: string): Promise<void> {
     await this.removeAll(area, [rel]);
   }
 
   /**
-   * Deletes every path of `rels` like `remove`, then prunes each folder they leave empty
-   * once, deepest first: a file and its `.metadata` share a folder, and pruning after each
-   * deletion tried that folder twice, the first time in vain.
+   * Deletes every path of `rels` like `remove`, then tries each of their folders once: a
+   * file and its `.metadata` share a folder, and pruning after each deletion tried that
+   * folder twice, the first time in vain.
    */
   async removeAll(area: Area, rels: readonly string[]): Promise<void> {
     const fulls = rels.map((rel) => this.resolve(area, rel));
@@ -356,7 +356,7 @@ export class Storage {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, `delete ${area}/${rels[i]}`);
       }
     }));
-    if (area === 'root') await pruneEmpty(this.root, fulls.map((f) => path.dirname(f)), (dir) => this.knownDirs.delete(dir));
+    if (area === 'root') for (const dir of await pruneEmpty(this.root, fulls.map((f) => path.dirname(f)))) this.knownDirs.delete(dir);
   }
 
   /**

@@ -5,8 +5,9 @@
  * plan is done or recorded as failed.
  */
 import PQueue from 'p-queue';
-import type { JournalEntry, MirrorState, RunPlan, RunSummary } from '../state/types.js';
+import type { JournalEntry, MirrorState, RunJournal, RunPlan, RunSummary } from '../state/types.js';
 import type { SyncContext } from './context.js';
+import { DeferredRemovals } from './deferred-removals.js';
 import { finalizeRun, listingChange, type ListingChange } from './finalize.js';
 import { tightHeapGrowth } from './heap-growth.js';
 import { syncProject } from './project-sync.js';
@@ -38,13 +39,16 @@ function remembersAbsence(ctx: SyncContext, plan: RunPlan, name: string): boolea
 export async function executeRun(
   ctx: SyncContext,
   plan: RunPlan,
-  done: Map<string, JournalEntry>,
+  /** What a killed process of this run journaled; null for a new run. */
+  journal: RunJournal | null,
   mirror: MirrorState,
   /** Upstream counters when the run began, before its planning asked the feed. */
   statsFrom: { requests: number; retries: number } = { ...ctx.http.stats },
 ): Promise<RunResult> {
   const started = Date.now();
-  const resumed = done.size > 0;
+  const done: Map<string, JournalEntry> = journal?.done ?? new Map();
+  const resumed = journal !== null;
+  const removals = new DeferredRemovals(ctx.state, ctx.storage, journal?.removals ?? new Map(), new Set(done.keys()));
   const requestsBefore = statsFrom.requests;
   const retriesBefore = statsFrom.retries;
   const names = Object.keys(plan.projects);
@@ -67,7 +71,7 @@ export async function executeRun(
       if (done.has(name)) continue;
       await queue.onSizeLessThan(inFlight);
       const task = queue.add(async () => {
-        const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0, { cachedFirst: plan.command === 'rebuild' });
+        const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0, { cachedFirst: plan.command === 'rebuild', removals, resumed });
         if (outcome.interrupted) return;
         changes.set(name, listingChange(outcome.record));
         if (outcome.missing) missing.push(name);
@@ -99,7 +103,7 @@ export async function executeRun(
   const interrupted = names.some((n) => !done.has(n));
 
   const finished = names.filter((n) => done.has(n));
-  await finalizeRun(ctx, finished, changes, interrupted ? mirror.serial : (plan.targetSerial ?? mirror.serial), resumed);
+  await finalizeRun(ctx, finished, changes, interrupted ? mirror.serial : (plan.targetSerial ?? mirror.serial), { resumed, removals });
 
   const failedNow = [...done.values()].filter((e) => !e.ok);
   const at = new Date().toISOString();

@@ -1,11 +1,13 @@
 /**
  * The end of a run, in publication order: the listing state, then the root pages, then
  * the pages and files of projects left with nothing (no listing names them any more),
- * then `last-modified`. Works from the run plan, so a resumed run finishes the same way.
+ * then the files the run stopped publishing, then `last-modified`. Works from the run
+ * plan and its journal, so a resumed run finishes the same way.
  */
 import { removeProjectPages, writeLastModified } from '../publish/writer.js';
 import type { ListingEntry, PublishedRecord } from '../state/types.js';
 import type { SyncContext } from './context.js';
+import type { DeferredRemovals } from './deferred-removals.js';
 
 /** What a finished project means for the root listing: its line, or `empty` (remove it). */
 export type ListingChange = ListingEntry | 'empty' | 'unpublished';
@@ -30,8 +32,11 @@ export async function finalizeRun(
   names: Iterable<string>,
   changes: Map<string, ListingChange>,
   serial: number | null,
-  /** A killed process may have updated the listing state but not the pages: write them whatever changed. */
-  resumed = false,
+  opts: {
+    /** A killed process may have updated the listing state but not the pages: write them whatever changed. */
+    resumed: boolean;
+    removals: DeferredRemovals;
+  },
 ): Promise<void> {
   const updates = new Map<string, ListingEntry | null>();
   const emptied: string[] = [];
@@ -45,7 +50,7 @@ export async function finalizeRun(
   const pages = [...(ctx.cfg.mirror.formats.includes('html') ? ['simple/index.html', 'simple/index.v1_html'] : []), ...(ctx.cfg.mirror.formats.includes('json') ? ['simple/index.v1_json'] : [])];
   let rootMissing = false;
   for (const rel of pages) if ((await ctx.storage.size('root', rel)) === null) rootMissing = true;
-  if (changed || rootMissing || resumed) {
+  if (changed || rootMissing || opts.resumed) {
     const fallback = Math.max(0, ...[...updates.values()].map((e) => e?.serial ?? 0));
     await ctx.rootIndex.writePages(ctx.cfg.mirror.formats, serial ?? fallback);
   }
@@ -56,5 +61,6 @@ export async function finalizeRun(
     for (const rel of record.pending) await ctx.storage.remove('root', rel);
     await ctx.state.removePublished(name);
   }
+  await opts.removals.flush();
   await writeLastModified(ctx.storage, new Date());
 }

@@ -1,8 +1,9 @@
 /**
  * One project through the pipeline: metadata → plan → downloads → pages → deletions.
  * Publication order per project: files in place, then pages, then the record of what
- * the pages name, then deletions. A project that ends with no files keeps its (empty)
- * record until the run's finish removes its pages after the root listing drops it.
+ * the pages name; what it stops publishing is deleted at the run's finish
+ * (deferred-removals.ts). A project that ends with no files keeps its (empty) record
+ * until the run's finish removes its pages after the root listing drops it.
  */
 import { JubjubError, errorCode, errorMessage } from '../errors.js';
 import { isProjectSelected } from '../planner/filters/project.js';
@@ -10,6 +11,7 @@ import { planProject, type ProjectPlan } from '../planner/plan.js';
 import { pagesKey, writeProjectPages } from '../publish/writer.js';
 import type { PublishedRecord } from '../state/types.js';
 import type { SyncContext } from './context.js';
+import type { DeferredRemovals } from './deferred-removals.js';
 import { currentMeta } from './project-meta.js';
 import { fetchFiles } from './fetch-files.js';
 
@@ -42,8 +44,19 @@ function removedFiles(plan: ProjectPlan, before: PublishedRecord | null): { file
   return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
 }
 
-export async function syncProject(ctx: SyncContext, name: string, promised: number, opts: { cachedFirst: boolean }): Promise<ProjectOutcome> {
-  const before = await ctx.state.published(name);
+export async function syncProject(
+  ctx: SyncContext,
+  name: string,
+  promised: number,
+  opts: {
+    cachedFirst: boolean;
+    removals: DeferredRemovals;
+    /** The run is a killed one's, resumed: its process may have been part-way through this project. */
+    resumed: boolean;
+  },
+): Promise<ProjectOutcome> {
+  const earlier = opts.removals.takeEarlier(name);
+  const before = resumedRecord(await ctx.state.published(name), earlier, opts.resumed);
   try {
     const { meta, missing } = await currentMeta(ctx, name, promised, { cachedFirst: opts.cachedFirst, before, save: true });
     const plan = planProject(name, meta, before, ctx.filters, {
@@ -57,14 +70,30 @@ export async function syncProject(ctx: SyncContext, name: string, promised: numb
     }
     // With `upstream_deletions: keep` a vanished project keeps its pages, and their info.
     const info = meta?.info ?? (await ctx.state.meta(name))?.info ?? {};
-    const outcome = await applyPlan(ctx, plan, before, missing, info);
+    const outcome = await applyPlan(ctx, plan, before, missing, info, opts.removals);
     if (outcome.ok && !outcome.interrupted) await forgetIfDropped(ctx, name);
     return { ...outcome, matureAt: plan.matureAt };
   } catch (err) {
     if (err instanceof JubjubError && err.code === 'E_STORAGE') throw err;
     ctx.log.warn({ project: name, code: errorCode(err), err: errorMessage(err) }, 'project failed');
+    // What the resumed record says (pages to rewrite, files to delete) outlives the journal.
+    if (before && opts.resumed) await ctx.state.savePublished(before);
     return failed(name, err, before);
   }
+}
+
+/**
+ * The record as a resumed run must read it. A killed process may have rewritten this
+ * project's pages before it saved the record, so the record's page digest says nothing
+ * of the pages on disk: without it they are rendered and written again (the filters may
+ * have changed since, and then the same record would have meant "already current").
+ * Files that process journaled for deletion go back to the pending list, which the plan
+ * deletes unless it keeps them. With no record nothing was published, so nothing of this
+ * project names them.
+ */
+function resumedRecord(before: PublishedRecord | null, earlier: string[], resumed: boolean): PublishedRecord | null {
+  if (!before || !resumed) return before;
+  return { ...before, pagesSha: null, pending: earlier.length > 0 ? [...new Set([...before.pending, ...earlier])] : before.pending };
 }
 
 /**
@@ -98,6 +127,7 @@ async function applyPlan(
   before: PublishedRecord | null,
   missing: boolean,
   info: Record<string, unknown>,
+  removals: DeferredRemovals,
 ): Promise<ProjectOutcome> {
   const base: PublishedRecord = before ?? {
     name: plan.name, displayName: plan.displayName, serial: plan.serial, files: [], pending: [], pagesSha: null, overBudget: false,
@@ -136,13 +166,14 @@ async function applyPlan(
   } else if (base.pagesKey !== undefined) {
     record.pagesKey = base.pagesKey;
   }
-  // The pages no longer name what is pending, so it goes now. The record is saved once,
-  // after: a crash before that leaves the previous record, which still lists every file
-  // deleted here (or held it as pending before the downloads), so the resumed run plans
-  // the same deletions again. A project left with no files keeps its pages (and so its
-  // files) until the run's finish, after the root listing stops naming it.
+  // The pages no longer name what is pending: it is journaled for the run's finish to
+  // delete, and then the record is saved once. A crash before the journal line leaves the
+  // previous record, which still lists every such file (or held it as pending before the
+  // downloads), so the resumed run plans the same deletions again. A project left with no
+  // files keeps its pages (and so its files) until the finish, after the root listing
+  // stops naming it.
   if (record.files.length > 0 && record.pending.length > 0) {
-    await ctx.storage.removeAll('root', record.pending);
+    await removals.defer(plan.name, record.pending);
     record.pending = [];
   }
   // A rebuild visits every project, and most are unchanged: their record stays as it is.

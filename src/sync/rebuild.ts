@@ -57,7 +57,7 @@ export async function runRebuild(ctx: SyncContext): Promise<RunResult> {
   const { plan, unfetched } = await planRebuildRun(ctx, mirror, { save: true });
   if (unfetched.length > 0) ctx.log.info({ projects: unfetched.length, first: unfetched.slice(0, 10) }, 'fetching metadata of newly selected projects');
   await ctx.state.startRun(plan);
-  const result = await executeRun(ctx, plan, new Map(), mirror, statsFrom);
+  const result = await executeRun(ctx, plan, null, mirror, statsFrom);
   logSummary(ctx, result);
   return result;
 }

@@ -19,7 +19,7 @@ export async function resumePending(ctx: SyncContext): Promise<RunResult | null>
   if (!pending) return null;
   if (pending.plan.closure) ctx.filters = withClosure(ctx.baseFilters, pending.plan.closure);
   ctx.log.info({ command: pending.plan.command, startedAt: pending.plan.startedAt, done: pending.done.size, total: Object.keys(pending.plan.projects).length }, 'resuming interrupted run');
-  const resumed = await executeRun(ctx, pending.plan, pending.done, await ctx.state.mirror());
+  const resumed = await executeRun(ctx, pending.plan, pending, await ctx.state.mirror());
   logSummary(ctx, resumed);
   return resumed;
 }
@@ -42,7 +42,7 @@ export async function runSync(ctx: SyncContext, opts: { projects?: string[] } = 
     plan = await planFeedRun(ctx, mirror);
   }
   await ctx.state.startRun(plan);
-  const result = await executeRun(ctx, plan, new Map(), mirror, statsFrom);
+  const result = await executeRun(ctx, plan, null, mirror, statsFrom);
   logSummary(ctx, result);
   return result;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FakePypi } from '../fake-pypi/index.js';
-import { cleanup, makeMirror, publishedFiles, runJubjub, spawnJubjub, writeConfig, type Mirror } from './harness.js';
+import { cleanup, makeMirror, publishedFiles, readJson, runJubjub, spawnJubjub, writeConfig, type Mirror } from './harness.js';
 import { checkTree } from './tree-check.js';
 
 let up: FakePypi;
@@ -162,6 +162,63 @@ describe('SIGKILL during rebuild', () => {
     expect(await publishedFiles(m.root)).toEqual(new Map(up.files().map((f) => [f.filename, f.sha256])));
     expect((await checkTree(m.root)).problems).toEqual([]);
     for (const [f, n] of Object.entries(up.requests.files)) expect(n, f).toBe(1);
+    expect((await runJubjub(['verify', '-c', m.config])).code).toBe(0);
+  });
+});
+
+describe('deletions wait for the finish of the run', () => {
+  const one = { download_concurrency: 1, metadata_concurrency: 1 };
+  const tight = { filters: { latest: 1 }, upstream: one };
+
+  /** A mirror of everything, with a `latest: 1` rebuild of it killed part-way (retried if it ends first). */
+  async function killedRebuild(): Promise<{ m: Mirror; lines: Array<{ name: string; ok?: boolean; removes?: string[] }> }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const m = await makeMirror(up.url, { upstream: one });
+      mirrors.push(m);
+      expect((await runJubjub(['sync', '-c', m.config])).code).toBe(0);
+      await writeConfig(m, up.url, tight);
+      await killAfter(m, async () => (await journalLines(m)) >= 1, 'rebuild');
+      const text = await readFile(path.join(m.state, 'run.journal'), 'utf8').catch(() => null);
+      const running = await stat(path.join(m.state, 'run.json')).catch(() => null);
+      if (text === null || running === null) continue;
+      return { m, lines: text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { name: string; ok?: boolean; removes?: string[] }) };
+    }
+    throw new Error('the rebuild ended before the kill, three times');
+  }
+
+  test('a killed rebuild deleted nothing yet; the next run deletes what the finished projects dropped', async () => {
+    const { m, lines } = await killedRebuild();
+    // Every file is still served: deletions come only at the finish.
+    expect([...(await publishedFiles(m.root)).keys()].sort()).toEqual(up.files().map((f) => f.filename).sort());
+    expect((await checkTree(m.root, { complete: false })).problems).toEqual([]);
+    expect(lines.some((l) => l.removes !== undefined)).toBe(true);
+    const r = await runJubjub(['rebuild', '-c', m.config]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await publishedFiles(m.root)).toEqual(new Map(up.files().filter((f) => f.version === '2.0').map((f) => [f.filename, f.sha256])));
+    expect((await checkTree(m.root)).problems).toEqual([]);
+    expect((await runJubjub(['verify', '-c', m.config])).code).toBe(0);
+  });
+
+  test('killed after a project journaled its deletions, resumed with the old filters: the files it journaled stay published', async () => {
+    const { m, lines } = await killedRebuild();
+    // The moment after a project journaled its deletions and before its record changed.
+    const seen = new Set(lines.map((l) => l.name));
+    const name = Array.from({ length: 24 }, (_, p) => `crash-project-${p}`).find((n) => !seen.has(n));
+    if (name === undefined) throw new Error('every project had a journal line');
+    const record = await readJson<{ files: Array<{ path: string; version: string; metadataSha256: string | null }> }>(path.join(m.state, 'published', `${name}.json`));
+    const removes = record.files.filter((f) => f.version === '1.0').flatMap((f) => (f.metadataSha256 ? [f.path, `${f.path}.metadata`] : [f.path]));
+    expect(removes.length).toBeGreaterThan(0);
+    await writeFile(path.join(m.state, 'run.journal'), `${JSON.stringify({ name, removes })}\n`, { flag: 'a' });
+
+    await writeConfig(m, up.url, { upstream: one });
+    up.resetCounts();
+    const r = await runJubjub(['rebuild', '-c', m.config]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('resuming interrupted run');
+    expect(await publishedFiles(m.root)).toEqual(new Map(up.files().map((f) => [f.filename, f.sha256])));
+    expect((await checkTree(m.root)).problems).toEqual([]);
+    // Its files were never deleted, so nothing of it is fetched again.
+    for (const rel of removes) expect(up.requests.files[path.basename(rel)] ?? 0, rel).toBe(0);
     expect((await runJubjub(['verify', '-c', m.config])).code).toBe(0);
   });
 });

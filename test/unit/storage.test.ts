@@ -106,14 +106,17 @@ describe('Storage.writeFile', () => {
 });
 
 describe('Storage.remove', () => {
-  test('deletes and prunes folders it leaves empty, up to the area', async () => {
+  test('deletes, and removes the folder the file was in if that is left empty, never its parents', async () => {
     await storage.writeFile('root', 'packages/ab/cd/ef/x-1.0.tar.gz', 'x');
     await storage.writeFile('root', 'packages/ab/zz/y-1.0.tar.gz', 'y');
     await storage.remove('root', 'packages/ab/cd/ef/x-1.0.tar.gz');
-    expect(await exists(path.join(storage.root, 'packages/ab/cd'))).toBe(false);
+    expect(await exists(path.join(storage.root, 'packages/ab/cd/ef'))).toBe(false);
+    // The fan-out folders above a file's own are shared and bounded: they stay.
+    expect(await exists(path.join(storage.root, 'packages/ab/cd'))).toBe(true);
     expect(await exists(path.join(storage.root, 'packages/ab/zz/y-1.0.tar.gz'))).toBe(true);
     await storage.remove('root', 'packages/ab/zz/y-1.0.tar.gz');
-    expect(await exists(path.join(storage.root, 'packages'))).toBe(false);
+    expect(await exists(path.join(storage.root, 'packages/ab/zz'))).toBe(false);
+    expect(await exists(path.join(storage.root, 'packages/ab'))).toBe(true);
     expect(await exists(storage.root)).toBe(true);
   });
 
@@ -145,8 +148,11 @@ describe('Storage.removeAll', () => {
     ]);
     expect(await tree(storage.root)).toEqual(['packages/ab/cd/gh/z-1.0.tar.gz']);
     expect(await exists(path.join(storage.root, 'packages/ab/cd/ef'))).toBe(false);
-    expect(await exists(path.join(storage.root, 'packages/ab/yy'))).toBe(false);
-    expect(await exists(path.join(storage.root, 'simple'))).toBe(false);
+    expect(await exists(path.join(storage.root, 'packages/ab/yy/w'))).toBe(false);
+    expect(await exists(path.join(storage.root, 'packages/ab/yy'))).toBe(true);
+    // A removed project's page folder goes, so its URL stops resolving.
+    expect(await exists(path.join(storage.root, 'simple/x'))).toBe(false);
+    expect(await exists(path.join(storage.root, 'simple'))).toBe(true);
     // A folder emptied and pruned can be written into again (the cache of known folders forgot it).
     await storage.writeFile('root', 'packages/ab/yy/w/y-1.0.tar.gz', 'again');
     expect(await readFile(path.join(storage.root, 'packages/ab/yy/w/y-1.0.tar.gz'), 'utf8')).toBe('again');

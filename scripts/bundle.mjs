@@ -63,6 +63,7 @@ await build({
 // The threads' scripts (src/thread-script.ts looks for them beside the bundle).
 await build({ ...esm, entryPoints: ['dist/download/file-thread.js'], outfile: 'dist/file-thread.mjs' });
 await build({ ...esm, entryPoints: ['dist/verify/check-thread.js'], outfile: 'dist/check-thread.mjs' });
+await build({ ...esm, entryPoints: ['dist/publish/fragment-thread.js'], outfile: 'dist/fragment-thread.mjs' });
 
 // Port 1 on the loopback refuses (nothing listens there); the run fails, as expected, and
 // the cache is written on exit either way. Without a cache jubjub still runs, only its

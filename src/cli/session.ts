@@ -33,6 +33,7 @@ export async function openSession(configPath: string, command: string, logger?: 
       } finally {
         ctx.http.close();
         await ctx.files.close();
+        await ctx.rootIndex.close();
         ctx.storage.close();
         await lock.release();
       }

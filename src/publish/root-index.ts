@@ -10,6 +10,7 @@
 import PQueue from 'p-queue';
 import type { ListingEntry } from '../state/types.js';
 import type { Storage } from '../storage/storage.js';
+import { FRAGMENT_THREAD_MIN_SHARDS, FragmentPool } from './fragment-pool.js';
 import { writeRootPages } from './root-page-writer.js';
 import type { Entry } from './root-pages.js';
 import { decodeShard, encodeShard, sameEntry, sameInfo, shardDigest, shardKey, sortedShard, totalsOf, type ShardInfo } from './root-shards.js';
@@ -37,6 +38,8 @@ export class RootIndex {
   /** Shards known only as sorted lines so far: their map is built when first needed. */
   private readonly unindexed = new Map<string, Entry[]>();
   private summaryCache: Summary | null = null;
+  /** Renders the fragments of the shards `apply` changed while it goes on, when they are many. */
+  private fragments: FragmentPool | null = null;
 
   constructor(private readonly storage: Storage) {}
 
@@ -134,11 +137,14 @@ export class RootIndex {
     const queue = new PQueue({ concurrency: WRITE_CONCURRENCY });
     const writes: Array<Promise<unknown>> = [];
     let any = false;
+    if (groups.size >= FRAGMENT_THREAD_MIN_SHARDS) this.fragments ??= FragmentPool.start();
     for (const [key, group] of groups) {
       const { sorted, dirty } = this.applyGroup(key, group, changes);
       // Encoded once: the digest and the write take the same bytes.
-      const tsv = Buffer.from(encodeShard(sorted));
+      const text = encodeShard(sorted);
+      const tsv = Buffer.from(text);
       const info: ShardInfo | undefined = sorted.length > 0 ? [...totalsOf(sorted), shardDigest(tsv)] : undefined;
+      if (info?.[3] !== undefined) this.fragments?.submit(key, info[3], text);
       // A process killed between writing a shard and the summary left the summary behind:
       // a shard it does not describe is written (and summed) again.
       if (!dirty && sameInfo(summary.shards[key], info)) continue;
@@ -148,7 +154,10 @@ export class RootIndex {
       if (info) summary.shards[key] = info;
       else delete summary.shards[key];
     }
-    if (!any) return false;
+    if (!any) {
+      await this.close();
+      return false;
+    }
     await Promise.all(writes);
     summary.version = 2;
     await this.storage.writeFile('state', SUMMARY, JSON.stringify(summary), { fsync: true });
@@ -164,8 +173,24 @@ export class RootIndex {
     const want = Object.keys(summary.shards)
       .sort()
       .map((k) => [k, summary.shards[k]?.[3] ?? ''] as const);
+    try {
+      await this.writeRootPages(formats, serial, want, opts.fresh ?? false);
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Stops the render thread, if `apply` started one that no `writePages` has used up. */
+  async close(): Promise<void> {
+    await this.fragments?.close();
+    this.fragments = null;
+  }
+
+  private async writeRootPages(formats: ReadonlyArray<'html' | 'json'>, serial: number, want: Array<readonly [string, string]>, fresh: boolean): Promise<void> {
+    const fragments = this.fragments;
     await writeRootPages(this.storage, formats, serial, want, {
-      fresh: opts.fresh ?? false,
+      fresh,
+      fragment: async (key, digest, format) => (fragments ? fragments.fragment(key, digest, format) : null),
       load: (keys) => this.load(keys),
       entries: (key) => {
         const cached = this.sorted.get(key);

@@ -19,9 +19,12 @@ export interface ShardSource {
   load(keys: string[]): Promise<void>;
   /** A loaded shard's entries, sorted. */
   entries(key: string): Entry[];
+  /** That state of the shard's fragment if it was rendered ahead (fragment-pool.ts), else null. */
+  fragment?(key: string, digest: string, format: 'html' | 'json'): Promise<string | null>;
 }
 
 interface PageSpec {
+  format: 'html' | 'json';
   page: string;
   links: string[];
   layout: string;
@@ -33,8 +36,8 @@ interface PageSpec {
 
 function specs(serial: number): Record<'html' | 'json', PageSpec> {
   return {
-    json: { page: 'simple/index.v1_json', links: [], layout: 'listing/page-json.json', head: rootJsonHead(serial), sep: ',', tail: ROOT_JSON_TAIL, render: rootJsonFragment },
-    html: { page: 'simple/index.html', links: ['simple/index.v1_html'], layout: 'listing/page-html.json', head: ROOT_HTML_HEAD, sep: '', tail: ROOT_HTML_TAIL, render: rootHtmlFragment },
+    json: { format: 'json', page: 'simple/index.v1_json', links: [], layout: 'listing/page-json.json', head: rootJsonHead(serial), sep: ',', tail: ROOT_JSON_TAIL, render: rootJsonFragment },
+    html: { format: 'html', page: 'simple/index.html', links: ['simple/index.v1_html'], layout: 'listing/page-html.json', head: ROOT_HTML_HEAD, sep: '', tail: ROOT_HTML_TAIL, render: rootHtmlFragment },
   };
 }
 
@@ -80,12 +83,13 @@ async function writePage(storage: Storage, spec: PageSpec, want: ReadonlyArray<r
       return;
     }
     const parts: LayoutPart[] = [];
+    const digests = new Map(want);
     const source = {
       head: spec.head,
       sep: spec.sep,
       tail: spec.tail,
       read: (offset: number, into: Buffer) => readInto(fh, offset, into),
-      render: (key: string) => Promise.resolve(rendered.get(key) ?? spec.render(shards.entries(key))),
+      render: async (key: string) => rendered.get(key) ?? (await shards.fragment?.(key, digests.get(key) ?? '', spec.format)) ?? spec.render(shards.entries(key)),
     };
     await storage.writeWith('root', spec.page, (write) => assemblePage(steps, source, write, parts), {
       links: spec.links,

@@ -5,9 +5,10 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { FRAGMENT_THREAD_MIN_SHARDS, FragmentPool } from '../../src/publish/fragment-pool.js';
 import { RootIndex } from '../../src/publish/root-index.js';
-import { renderRootHtml, renderRootJson, rootJsonFragment, sortedEntries } from '../../src/publish/root-pages.js';
-import { decodeShard, encodeShard, sortedShard } from '../../src/publish/root-shards.js';
+import { renderRootHtml, renderRootJson, rootHtmlFragment, rootJsonFragment, sortedEntries } from '../../src/publish/root-pages.js';
+import { decodeShard, encodeShard, shardDigest, sortedShard } from '../../src/publish/root-shards.js';
 import type { ListingEntry } from '../../src/state/types.js';
 import { useTempStorage } from './temp-storage.js';
 import type { Storage } from '../../src/storage/storage.js';
@@ -68,6 +69,50 @@ describe('RootIndex', () => {
     await idx.writePages(['html', 'json'], 30);
     await expectPagesOf(truth, 30);
     expect(await new RootIndex(storage).names()).toEqual([...truth.keys()].sort());
+  });
+
+  test('changes over many shards, rendered ahead on a thread, give the bytes of a full render', async () => {
+    const truth = new Map<string, ListingEntry>();
+    const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    const shards = [...letters].flatMap((a) => [...'aeiou0'].map((b) => a + b));
+    expect(shards.length).toBeGreaterThan(FRAGMENT_THREAD_MIN_SHARDS);
+    // Display names that need escaping in both formats, in every shard.
+    const first = new Map(shards.flatMap((p, i) => [0, 1, 2].map((k): [string, ListingEntry] => [`${p}-${k}`, entry(`${p.toUpperCase()}<&"${k}">\\`, i * 3 + k)])));
+    for (const [n, e] of first) truth.set(n, e);
+    expect(await new RootIndex(storage).apply(first)).toBe(true);
+    // The same process writes the pages, as a sync's finish does.
+    let idx = new RootIndex(storage);
+    expect(await idx.apply(new Map([...first].map(([n, e]) => [n, { ...e, serial: e.serial + 1 }])))).toBe(true);
+    for (const [n, e] of truth) truth.set(n, { ...e, serial: e.serial + 1 });
+    await idx.writePages(['html', 'json'], 500);
+    await expectPagesOf(truth, 500);
+
+    // Most shards change again in a new process: spliced pages, fragments from the thread.
+    idx = new RootIndex(storage);
+    const second = new Map<string, ListingEntry | null>(shards.slice(0, FRAGMENT_THREAD_MIN_SHARDS + 10).map((p, i) => [`${p}-1`, i % 2 ? null : entry(`N${i}`, 900 + i)]));
+    for (const [n, e] of second) {
+      if (e) truth.set(n, e);
+      else truth.delete(n);
+    }
+    expect(await idx.apply(second)).toBe(true);
+    await idx.writePages(['html', 'json'], 1000);
+    await expectPagesOf(truth, 1000);
+  });
+
+  test('the render thread answers each format of a submitted shard once, and nothing after it is closed', async () => {
+    const sorted = sortedEntries(new Map([['b-x', entry('B<x>', 1)], ['b', entry('b&"', 2)], ['ba', entry('Ba', 3)]]));
+    const tsv = encodeShard(sorted);
+    const digest = shardDigest(Buffer.from(tsv));
+    const pool = FragmentPool.start();
+    if (!pool) throw new Error('the render thread did not start (is dist/ built?)');
+    pool.submit('b', digest, tsv);
+    expect(await pool.fragment('b', digest, 'html')).toBe(rootHtmlFragment(sorted));
+    expect(await pool.fragment('b', digest, 'json')).toBe(rootJsonFragment(sorted));
+    expect(await pool.fragment('b', digest, 'html')).toBeNull();
+    expect(await pool.fragment('b', 'another-state', 'json')).toBeNull();
+    pool.submit('c', digest, tsv);
+    await pool.close();
+    expect(await pool.fragment('c', digest, 'html')).toBeNull();
   });
 
   test('re-applying what is there changes nothing', async () => {

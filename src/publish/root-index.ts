@@ -10,7 +10,7 @@
 import PQueue from 'p-queue';
 import type { ListingEntry } from '../state/types.js';
 import type { Storage } from '../storage/storage.js';
-import { FRAGMENT_THREAD_MIN_SHARDS, FragmentPool } from './fragment-pool.js';
+import { FRAGMENT_THREAD_MIN_ENTRIES, FragmentPool } from './fragment-pool.js';
 import { writeRootPages } from './root-page-writer.js';
 import type { Entry } from './root-pages.js';
 import { decodeShard, encodeShard, sameEntry, sameInfo, shardDigest, shardKey, sortedShard, totalsOf, type ShardInfo } from './root-shards.js';
@@ -41,7 +41,11 @@ export class RootIndex {
   /** Renders the fragments of the shards `apply` changed while it goes on, when they are many. */
   private fragments: FragmentPool | null = null;
 
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    /** Changed entries from which `apply` renders fragments on a thread (fragment-pool.ts). */
+    private readonly threadFrom = FRAGMENT_THREAD_MIN_ENTRIES,
+  ) {}
 
   private async summary(): Promise<Summary> {
     if (this.summaryCache) return this.summaryCache;
@@ -137,7 +141,7 @@ export class RootIndex {
     const queue = new PQueue({ concurrency: WRITE_CONCURRENCY });
     const writes: Array<Promise<unknown>> = [];
     let any = false;
-    if (groups.size >= FRAGMENT_THREAD_MIN_SHARDS) this.fragments ??= FragmentPool.start();
+    if (changes.size >= this.threadFrom) this.fragments ??= FragmentPool.start();
     for (const [key, group] of groups) {
       const { sorted, dirty } = this.applyGroup(key, group, changes);
       // Encoded once: the digest and the write take the same bytes.

@@ -5,7 +5,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FRAGMENT_THREAD_MIN_SHARDS, FragmentPool } from '../../src/publish/fragment-pool.js';
+import { FragmentPool } from '../../src/publish/fragment-pool.js';
 import { RootIndex } from '../../src/publish/root-index.js';
 import { renderRootHtml, renderRootJson, rootHtmlFragment, rootJsonFragment, sortedEntries } from '../../src/publish/root-pages.js';
 import { decodeShard, encodeShard, shardDigest, sortedShard } from '../../src/publish/root-shards.js';
@@ -75,21 +75,22 @@ describe('RootIndex', () => {
     const truth = new Map<string, ListingEntry>();
     const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
     const shards = [...letters].flatMap((a) => [...'aeiou0'].map((b) => a + b));
-    expect(shards.length).toBeGreaterThan(FRAGMENT_THREAD_MIN_SHARDS);
+    // The thread is used from 100 changed entries here (50,000 in a run).
+    const threadFrom = 100;
     // Display names that need escaping in both formats, in every shard.
     const first = new Map(shards.flatMap((p, i) => [0, 1, 2].map((k): [string, ListingEntry] => [`${p}-${k}`, entry(`${p.toUpperCase()}<&"${k}">\\`, i * 3 + k)])));
     for (const [n, e] of first) truth.set(n, e);
     expect(await new RootIndex(storage).apply(first)).toBe(true);
     // The same process writes the pages, as a sync's finish does.
-    let idx = new RootIndex(storage);
+    let idx = new RootIndex(storage, threadFrom);
     expect(await idx.apply(new Map([...first].map(([n, e]) => [n, { ...e, serial: e.serial + 1 }])))).toBe(true);
     for (const [n, e] of truth) truth.set(n, { ...e, serial: e.serial + 1 });
     await idx.writePages(['html', 'json'], 500);
     await expectPagesOf(truth, 500);
 
     // Most shards change again in a new process: spliced pages, fragments from the thread.
-    idx = new RootIndex(storage);
-    const second = new Map<string, ListingEntry | null>(shards.slice(0, FRAGMENT_THREAD_MIN_SHARDS + 10).map((p, i) => [`${p}-1`, i % 2 ? null : entry(`N${i}`, 900 + i)]));
+    idx = new RootIndex(storage, threadFrom);
+    const second = new Map<string, ListingEntry | null>(shards.slice(0, threadFrom + 10).map((p, i) => [`${p}-1`, i % 2 ? null : entry(`N${i}`, 900 + i)]));
     for (const [n, e] of second) {
       if (e) truth.set(n, e);
       else truth.delete(n);

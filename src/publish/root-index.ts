@@ -148,10 +148,10 @@ export class RootIndex {
       const text = encodeShard(sorted);
       const tsv = Buffer.from(text);
       const info: ShardInfo | undefined = sorted.length > 0 ? [...totalsOf(sorted), shardDigest(tsv)] : undefined;
-      if (info?.[3] !== undefined) this.fragments?.submit(key, info[3], text);
       // A process killed between writing a shard and the summary left the summary behind:
       // a shard it does not describe is written (and summed) again.
       if (!dirty && sameInfo(summary.shards[key], info)) continue;
+      if (info?.[3] !== undefined) this.fragments?.submit(key, info[3], text);
       any = true;
       this.sorted.set(key, sorted);
       writes.push(queue.add(() => this.storage.writeFile('state', `${DIR}/${key}.tsv`, tsv)));

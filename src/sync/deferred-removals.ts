@@ -52,10 +52,11 @@ export class DeferredRemovals {
     if (this.held.length >= HOLD_LIMIT) await this.flush();
   }
 
-  /** Deletes everything held (their folders too, where emptied). */
-  async flush(): Promise<void> {
+  /** Deletes everything held (their folders too, where emptied); returns how many paths. */
+  async flush(): Promise<number> {
     const paths = this.held;
     this.held = [];
     for (let i = 0; i < paths.length; i += CHUNK) await this.storage.removeAll('root', paths.slice(i, i + CHUNK));
+    return paths.length;
   }
 }

@@ -45,6 +45,7 @@ export async function finalizeRun(
     updates.set(name, typeof change === 'object' ? change : null);
     if (change === 'empty') emptied.push(name);
   }
+  const started = performance.now();
   const changed = await ctx.rootIndex.apply(updates);
   // Nothing to relist (a no-op run): the root pages stay as they are, byte for byte.
   const pages = [...(ctx.cfg.mirror.formats.includes('html') ? ['simple/index.html', 'simple/index.v1_html'] : []), ...(ctx.cfg.mirror.formats.includes('json') ? ['simple/index.v1_json'] : [])];
@@ -54,6 +55,8 @@ export async function finalizeRun(
     const fallback = Math.max(0, ...[...updates.values()].map((e) => e?.serial ?? 0));
     await ctx.rootIndex.writePages(ctx.cfg.mirror.formats, serial ?? fallback);
   }
+  const listed = performance.now();
+  ctx.log.debug({ projects: updates.size, changed, durationMs: Math.round(listed - started) }, 'root listing updated');
   for (const name of emptied) {
     const record = await ctx.state.published(name);
     if (!record) continue;
@@ -61,6 +64,7 @@ export async function finalizeRun(
     for (const rel of record.pending) await ctx.storage.remove('root', rel);
     await ctx.state.removePublished(name);
   }
-  await opts.removals.flush();
+  const files = await opts.removals.flush();
+  ctx.log.debug({ files, durationMs: Math.round(performance.now() - listed) }, 'files the run stopped publishing deleted');
   await writeLastModified(ctx.storage, new Date());
 }

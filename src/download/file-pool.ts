@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { JubjubError } from '../errors.js';
 import { threadScript } from '../thread-script.js';
 import type { FileJob, FileOutcome } from './fetch-file.js';
-import type { ThreadOptions } from './file-thread.js';
+import type { JobMessage, OutcomeMessage, ThreadOptions } from './file-thread.js';
 
 /**
  * Young-generation size of a thread, in MB. Download garbage is short-lived buffers and
@@ -25,6 +25,8 @@ const YOUNG_GENERATION_MB = 2;
 interface Thread {
   worker: Worker;
   inHand: Set<number>;
+  /** Jobs given this turn of the event loop, posted together (see `run`). */
+  outbox: JobMessage[];
 }
 
 export class FilePool {
@@ -43,8 +45,17 @@ export class FilePool {
     thread.inHand.add(id);
     return new Promise<FileOutcome>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, job });
+      // A batch of outcomes frees as many download slots at once: the jobs that fill them
+      // go in one message per thread rather than one each (every message wakes a thread).
+      if (thread.outbox.length === 0) setImmediate(() => this.post(thread));
+      thread.outbox.push({ id, job });
     });
+  }
+
+  private post(thread: Thread): void {
+    const jobs = thread.outbox;
+    thread.outbox = [];
+    if (jobs.length > 0) thread.worker.postMessage(jobs);
   }
 
   async close(): Promise<void> {
@@ -63,16 +74,19 @@ export class FilePool {
 
   private spawn(): Thread {
     const worker = new Worker(threadScript('download', 'file-thread'), { workerData: this.opts, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-    const thread: Thread = { worker, inHand: new Set() };
-    worker.on('message', (m: { id: number; outcome: FileOutcome }) => {
-      thread.inHand.delete(m.id);
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      p?.resolve(m.outcome);
+    const thread: Thread = { worker, inHand: new Set(), outbox: [] };
+    worker.on('message', (batch: OutcomeMessage[]) => {
+      for (const m of batch) {
+        thread.inHand.delete(m.id);
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        p?.resolve(m.outcome);
+      }
     });
     // A thread that dies takes its jobs with it: they fail (and are retried), and a new
     // thread takes its place for the next job.
     const fail = (err: Error): void => {
+      thread.outbox = [];
       for (const id of thread.inHand) {
         this.pending.get(id)?.reject(new JubjubError('E_NETWORK', `download thread failed: ${err.message}`, { transient: true, cause: err }));
         this.pending.delete(id);

@@ -13,7 +13,7 @@ export const FULL_CORPUS: CorpusParams = {
   sizeMax: 2_000_000,
   changed: 100,
   changedPool: 500,
-  changeRounds: 5,
+  changeRounds: 9,
 };
 
 export const SCALES: Record<'full' | 'quick', Scale> = {
@@ -23,7 +23,7 @@ export const SCALES: Record<'full' | 'quick', Scale> = {
     listing: 750_000,
     listingKeep: 20,
     listingChanges: 10,
-    reps: { ceiling: 2, firstSync: 3, noop: 15, change: 5, listingSync: 3, rootListing: 3, dryRun: 5, rebuild: 3, verify: 3 },
+    reps: { ceiling: 2, firstSync: 3, noop: 15, change: 9, listingSync: 3, rootListing: 3, dryRun: 5, rebuild: 5, verify: 3 },
     minReps: 2,
     minNoopReps: 10,
     budgetS: { firstSync: 420, noop: 60, verify: 120, dryRun: 45, rebuild: 150, change: 120, listing: 120 },

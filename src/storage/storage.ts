@@ -138,9 +138,8 @@ export class Storage {
     try {
       await mkdir(this.root, { recursive: true });
       await mkdir(this.state, { recursive: true });
-      for (const area of ['root', 'state'] as const) {
-        for (const shard of tempShards) this.ensureDir(path.join(this.tempRoot(area), shard), true);
-      }
+      // The temporary folders are made on first use (`openTemp`, `ensureDir`): a no-op
+      // sync writes three files, and making all 32 up front was 64 system calls of it.
     } catch (err) {
       throw storageError(err, 'create the mirror folders');
     }

@@ -216,13 +216,16 @@ describe('Storage temporaries', () => {
 
   test('DownloadFile makes a removed temporary folder again', async () => {
     const paths = storage.downloadPaths('packages/z/z.whl');
-    await rm(path.dirname(paths.temp), { recursive: true });
+    // Made on first use: as a crash or an operator may have removed it.
+    await rm(path.dirname(paths.temp), { recursive: true, force: true });
     const f = DownloadFile.create(paths.temp);
     await f.publish(paths.dest, { fsync: false });
     expect(await readFile(paths.dest, 'utf8')).toBe('');
   });
 
   test('clearTemp empties the temporary folder, keeping its shard folders', async () => {
+    await mkdir(path.join(storage.root, TEMP_DIR, '3'), { recursive: true });
+    await mkdir(path.join(storage.state, 'tmp', 'a'), { recursive: true });
     await writeFile(path.join(storage.root, TEMP_DIR, 'left-by-a-crash'), 'x');
     await mkdir(path.join(storage.root, TEMP_DIR, 'folder'));
     await writeFile(path.join(storage.root, TEMP_DIR, '3', 'left-in-a-shard'), 'x');

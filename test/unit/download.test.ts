@@ -139,7 +139,8 @@ async function destExists(): Promise<boolean> {
 
 /** Files left in the temporary folder (its shard subfolders are always there). */
 async function tempLeft(): Promise<string[]> {
-  const entries = await readdir(path.join(storage.root, TEMP_DIR), { recursive: true, withFileTypes: true });
+  // The folder is made on first use: none means nothing was left.
+  const entries = await readdir(path.join(storage.root, TEMP_DIR), { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => !e.isDirectory()).map((e) => e.name);
 }
 

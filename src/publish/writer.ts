@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/types.js';
 import type { Storage } from '../storage/storage.js';
+import { besideTemp } from '../storage/temp-names.js';
 import { lastModifiedStamp, projectDir } from './links.js';
 import { renderJsonApi, renderProjectHtml, renderProjectJson, type ProjectPageInput } from './project-pages.js';
 
@@ -80,7 +81,9 @@ export async function writeProjectPages(storage: Storage, mirror: Mirror, input:
 
 export async function removeProjectPages(storage: Storage, name: string): Promise<void> {
   const dir = projectDir(name);
-  await storage.removeAll('root', [`${dir}/index.v1_json`, `${dir}/index.html`, `${dir}/index.v1_html`, `pypi/${name}/json`]);
+  const pages = [`${dir}/index.v1_json`, `${dir}/index.html`, `${dir}/index.v1_html`, `pypi/${name}/json`];
+  // With whatever temporary a killed run left beside them, or their folders would stay.
+  await storage.removeAll('root', [...pages, ...pages.map(besideTemp)]);
 }
 
 export function writeLastModified(storage: Storage, when: Date): Promise<void> {

@@ -210,8 +210,6 @@ beforeAll(async () => {
   await mkdir(path.join(m.root, 'simple/.hidden'), { recursive: true });
   await writeFile(path.join(m.root, 'simple/.hidden/index.html'), SECRET);
   await writeFile(path.join(m.root, 'simple/requests/.probe'), SECRET);
-  // A page's temporary, as a killed run leaves it beside the page (src/storage/temp-names.ts).
-  await writeFile(path.join(m.root, 'simple/requests/.index.html.jubjub-tmp'), SECRET);
   // One format missing, as on a mirror that publishes only HTML (docopt) or only JSON (idna).
   await unlink(path.join(m.root, 'simple/docopt/index.v1_json'));
   await unlink(path.join(m.root, 'simple/idna/index.html'));
@@ -321,7 +319,6 @@ for (const server of [nginx, apache]) {
         '/simple/.hidden/',
         '/simple/.hidden/index.html',
         '/simple/requests/.probe',
-        '/simple/requests/.index.html.jubjub-tmp',
         '/.jubjub-tmp/',
       ];
       for (const p of paths) {

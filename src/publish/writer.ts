@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/types.js';
 import type { Storage } from '../storage/storage.js';
-import { besideTemp } from '../storage/temp-names.js';
 import { lastModifiedStamp, projectDir } from './links.js';
 import { renderJsonApi, renderProjectHtml, renderProjectJson, type ProjectPageInput } from './project-pages.js';
 
@@ -81,9 +80,7 @@ export async function writeProjectPages(storage: Storage, mirror: Mirror, input:
 
 export async function removeProjectPages(storage: Storage, name: string): Promise<void> {
   const dir = projectDir(name);
-  const pages = [`${dir}/index.v1_json`, `${dir}/index.html`, `${dir}/index.v1_html`, `pypi/${name}/json`];
-  // With whatever temporary a killed run left beside them, or their folders would stay.
-  await storage.removeAll('root', [...pages, ...pages.map(besideTemp)]);
+  await storage.removeAll('root', [`${dir}/index.v1_json`, `${dir}/index.html`, `${dir}/index.v1_html`, `pypi/${name}/json`]);
 }
 
 export function writeLastModified(storage: Storage, when: Date): Promise<void> {

@@ -16,9 +16,6 @@ import { promisify } from 'node:util';
 import { JubjubError } from '../errors.js';
 import { FlushGroup } from './flush.js';
 import { pruneEmpty } from './prune.js';
-import { besideTemp, STATE_TEMP_DIR, TEMP_DIR, TEMP_SHARDS, tempShards } from './temp-names.js';
-
-export { TEMP_DIR } from './temp-names.js';
 
 export type Area = 'root' | 'state';
 
@@ -45,6 +42,16 @@ function unlinkQuietly(file: string): void {
     // Never made, or gone already.
   }
 }
+
+export const TEMP_DIR = '.jubjub-tmp';
+const STATE_TEMP_DIR = 'tmp';
+/**
+ * Temporaries are spread over this many subfolders of the temporary folder. Every
+ * create and rename locks its folder: with one folder, 16 threads creating and renaming
+ * temporaries queued on that one lock (a kernel profile of `rebuild` showed it).
+ */
+const TEMP_SHARDS = 16;
+const tempShards = Array.from({ length: TEMP_SHARDS }, (_, i) => i.toString(16));
 
 /** What identifies one written version of a file: a rename keeps it, any rewrite changes it. */
 export interface FileIdentity {
@@ -146,11 +153,7 @@ export class Storage {
     const full = this.resolve(area, rel);
     this.stopAppending(full);
     const linked = (opts.links ?? []).map((r) => this.resolve(area, r));
-    // Beside its destination in the served tree (temp-names.ts). That name is the same
-    // for every write of `rel`, so from the open to the rename nothing may wait: with
-    // an fsync to await, the shared folders' unique names are used.
-    const beside = area === 'root' && !opts.fsync;
-    const tmp = beside ? besideTemp(full) : this.tempPath(area);
+    const tmp = this.tempPath(area);
     const extra: string[] = [];
     try {
       const fd = openTemp(tmp);
@@ -161,7 +164,7 @@ export class Storage {
       } finally {
         closeSync(fd);
       }
-      this.linkInto(area, tmp, linked, extra, beside);
+      this.linkInto(area, tmp, linked, extra);
       this.renameInto(tmp, full, true);
     } catch (err) {
       for (const t of [tmp, ...extra]) unlinkQuietly(t);
@@ -170,13 +173,11 @@ export class Storage {
   }
 
   /** Gives the finished temporary `tmp` the names `linked`, each by its own link and rename. */
-  private linkInto(area: Area, tmp: string, linked: readonly string[], made: string[], beside = false): void {
+  private linkInto(area: Area, tmp: string, linked: readonly string[], made: string[]): void {
     for (const to of linked) {
-      const second = beside ? besideTemp(to) : this.tempPath(area);
+      const second = this.tempPath(area);
       made.push(second);
       this.ensureDir(path.dirname(second));
-      // A killed run may have left this name beside its destination; link never replaces.
-      if (beside) unlinkQuietly(second);
       linkSync(tmp, second);
       this.renameInto(second, to, true);
     }

@@ -5,12 +5,11 @@
  * (`check-pool.ts`) while another thread walks the tree; the main thread adds up.
  */
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
 import type { Config } from '../config/types.js';
 import type { RootIndex } from '../publish/root-index.js';
 import type { StateStore } from '../state/store.js';
 import type { ListingEntry } from '../state/types.js';
-import { isBesideTemp, TEMP_DIR } from '../storage/temp-names.js';
+import { TEMP_DIR } from '../storage/storage.js';
 import { checkListing, ROOT_PAGES } from './check-listing.js';
 import { checkAll } from './check-pool.js';
 import { walkFiles } from './read-tree.js';
@@ -42,7 +41,7 @@ export async function verifyMirror(deps: VerifyDeps, opts: { fast: boolean }): P
   const listing = new Map<string, ListingEntry>();
   const problems: Problem[] = [];
   // The walk needs nothing from the project checks until the end: run both at once.
-  const walked = walkFiles(storage.root, new Set([TEMP_DIR])).then((files) => files.filter((f) => !isBesideTemp(path.basename(f))));
+  const walked = walkFiles(storage.root, new Set([TEMP_DIR]));
   // Awaited at the end; a walk failing before then must not count as unhandled.
   walked.catch(() => undefined);
 

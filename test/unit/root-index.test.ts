@@ -27,6 +27,14 @@ async function pages(): Promise<{ html: string; v1html: string; json: string }> 
   return { html: await read('simple/index.html'), v1html: await read('simple/index.v1_html'), json: await read('simple/index.v1_json') };
 }
 
+/** What the listing should hold after `changes` (null removes a name). */
+function applyTo(truth: Map<string, ListingEntry>, changes: Map<string, ListingEntry | null>): void {
+  for (const [n, e] of changes) {
+    if (e) truth.set(n, e);
+    else truth.delete(n);
+  }
+}
+
 async function expectPagesOf(truth: Map<string, ListingEntry>, serial: number): Promise<void> {
   const p = await pages();
   const sorted = sortedEntries(truth);
@@ -61,10 +69,7 @@ describe('RootIndex', () => {
       ['pz', entry('pz', 3)],
       ['never-listed', null],
     ]);
-    for (const [n, e] of second) {
-      if (e) truth.set(n, e);
-      else truth.delete(n);
-    }
+    applyTo(truth, second);
     expect(await idx.apply(second)).toBe(true);
     await idx.writePages(['html', 'json'], 30);
     await expectPagesOf(truth, 30);
@@ -91,10 +96,7 @@ describe('RootIndex', () => {
     // Most shards change again in a new process: spliced pages, fragments from the thread.
     idx = new RootIndex(storage, threadFrom);
     const second = new Map<string, ListingEntry | null>(shards.slice(0, threadFrom + 10).map((p, i) => [`${p}-1`, i % 2 ? null : entry(`N${i}`, 900 + i)]));
-    for (const [n, e] of second) {
-      if (e) truth.set(n, e);
-      else truth.delete(n);
-    }
+    applyTo(truth, second);
     expect(await idx.apply(second)).toBe(true);
     await idx.writePages(['html', 'json'], 1000);
     await expectPagesOf(truth, 1000);

@@ -5,15 +5,16 @@
  * metadata and writes pages. Threads start on the first download, so a run that
  * downloads nothing (a no-op sync) never pays for them.
  *
- * The pool does no queueing of its own: callers bound what is in flight (the run's
- * download queue) and each job goes to the thread with the fewest in hand.
+ * Each thread runs at most its share of `concurrency` requests at once and holds the
+ * rest of what it is given (see `file-thread.ts`); callers bound how much that is (the
+ * run's download queue), and each job goes to the thread with the fewest in hand.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { JubjubError } from '../errors.js';
 import { threadScript } from '../thread-script.js';
 import type { FileJob, FileOutcome } from './fetch-file.js';
-import type { JobMessage, OutcomeMessage, ThreadOptions } from './file-thread.js';
+import type { JobMessage, OutcomeMessage, ThreadData, ThreadOptions } from './file-thread.js';
 
 /**
  * Young-generation size of a thread, in MB. Download garbage is short-lived buffers and
@@ -24,6 +25,7 @@ const YOUNG_GENERATION_MB = 2;
 
 interface Thread {
   worker: Worker;
+  index: number;
   inHand: Set<number>;
   /** Jobs given this turn of the event loop, posted together (see `run`). */
   outbox: JobMessage[];
@@ -34,10 +36,16 @@ export class FilePool {
   private readonly pending = new Map<number, { resolve: (o: FileOutcome) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
+  private readonly size: number;
+
+  /** `concurrency`: requests in flight over all threads, as `download_concurrency`. */
   constructor(
     private readonly opts: ThreadOptions,
-    private readonly size = Math.max(1, Math.min(4, availableParallelism())),
-  ) {}
+    private readonly concurrency: number,
+    threads = Math.min(4, availableParallelism()),
+  ) {
+    this.size = Math.max(1, Math.min(threads, concurrency));
+  }
 
   run(job: FileJob): Promise<FileOutcome> {
     const thread = this.pick();
@@ -65,16 +73,19 @@ export class FilePool {
   }
 
   private pick(): Thread {
-    this.threads ??= Array.from({ length: this.size }, () => this.spawn());
+    this.threads ??= Array.from({ length: this.size }, (_, i) => this.spawn(i));
     let best = this.threads[0];
     for (const t of this.threads) if (best && t.inHand.size < best.inHand.size) best = t;
     if (!best) throw new JubjubError('E_STORAGE', 'no download thread');
     return best;
   }
 
-  private spawn(): Thread {
-    const worker = new Worker(threadScript('download', 'file-thread'), { workerData: this.opts, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-    const thread: Thread = { worker, inHand: new Set(), outbox: [] };
+  private spawn(index: number): Thread {
+    // The shares add up to `concurrency` exactly: 16 over 3 threads is 6, 5 and 5.
+    const limit = Math.floor(this.concurrency / this.size) + (index < this.concurrency % this.size ? 1 : 0);
+    const workerData: ThreadData = { ...this.opts, limit };
+    const worker = new Worker(threadScript('download', 'file-thread'), { workerData, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    const thread: Thread = { worker, index, inHand: new Set(), outbox: [] };
     worker.on('message', (batch: OutcomeMessage[]) => {
       for (const m of batch) {
         thread.inHand.delete(m.id);
@@ -92,7 +103,7 @@ export class FilePool {
         this.pending.delete(id);
       }
       thread.inHand.clear();
-      if (this.threads) this.threads = this.threads.map((t) => (t === thread ? this.spawn() : t));
+      if (this.threads) this.threads = this.threads.map((t) => (t === thread ? this.spawn(thread.index) : t));
     };
     worker.on('error', fail);
     worker.on('exit', (code) => {

@@ -1,6 +1,9 @@
 /**
  * Entry of a download thread (see `file-pool.ts`): runs the jobs the main thread posts,
- * many at once on this thread's own event loop, and posts the outcomes back.
+ * up to its share of `download_concurrency` at once on this thread's own event loop,
+ * and posts the outcomes back. Jobs beyond that share wait here, so a finished download
+ * is followed by the next one at once, not after a round trip through a main thread
+ * that may be busy parsing a project document or writing its pages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileGetter } from '../upstream/http.js';
@@ -9,6 +12,11 @@ import { fetchFile, type FileJob, type FileOutcome } from './fetch-file.js';
 export interface ThreadOptions {
   userAgent: string;
   timeoutMs: number;
+}
+
+export interface ThreadData extends ThreadOptions {
+  /** Requests this thread may have in flight. */
+  limit: number;
 }
 
 export interface JobMessage {
@@ -23,7 +31,10 @@ export interface OutcomeMessage {
 
 const port = parentPort;
 if (port) {
-  const getter = new FileGetter(workerData as ThreadOptions);
+  const data = workerData as ThreadData;
+  const getter = new FileGetter(data);
+  const waiting: JobMessage[] = [];
+  let running = 0;
   // Outcomes go back in one message per turn of this thread's event loop, however many
   // downloads it finished in that turn: each message wakes the main thread.
   let outbox: OutcomeMessage[] = [];
@@ -32,12 +43,21 @@ if (port) {
     outbox = [];
     port.postMessage(batch);
   };
-  port.on('message', (jobs: JobMessage[]) => {
-    for (const { id, job } of jobs) {
-      void fetchFile(getter, job).then((outcome) => {
+  const start = (): void => {
+    while (running < data.limit) {
+      const next = waiting.shift();
+      if (!next) return;
+      running++;
+      void fetchFile(getter, next.job).then((outcome) => {
+        running--;
         if (outbox.length === 0) setImmediate(send);
-        outbox.push({ id, outcome });
+        outbox.push({ id: next.id, outcome });
+        start();
       });
     }
+  };
+  port.on('message', (jobs: JobMessage[]) => {
+    waiting.push(...jobs);
+    start();
   });
 }

@@ -70,7 +70,7 @@ export async function createContext(cfg: Config, log: Logger): Promise<SyncConte
     cfg,
     log,
     http,
-    files: new FilePool({ userAgent: cfg.upstream.userAgent, timeoutMs: cfg.upstream.timeoutMs }),
+    files: new FilePool({ userAgent: cfg.upstream.userAgent, timeoutMs: cfg.upstream.timeoutMs }, cfg.upstream.downloadConcurrency),
     storage,
     state,
     rootIndex,
@@ -81,7 +81,10 @@ export async function createContext(cfg: Config, log: Logger): Promise<SyncConte
     requiresDist: new RequiresDistClient(http, { url: cfg.upstream.url, hosts: [upstreamHost], fileHosts: cfg.upstream.fileHosts }),
     metaMemo: new Map(),
     metadataQueue: new PQueue({ concurrency: cfg.upstream.metadataConcurrency }),
-    downloadQueue: new PQueue({ concurrency: cfg.upstream.downloadConcurrency }),
+    // Twice the requests in flight: the download threads cap the requests themselves
+    // (`FilePool`) and hold the other half ready, so that a download finishing while the
+    // main thread is busy is followed by the next at once.
+    downloadQueue: new PQueue({ concurrency: cfg.upstream.downloadConcurrency * 2 }),
     stopping: { requested: false },
     progress: { projectsTotal: 0, projectsDone: 0, filesTotal: 0, filesDone: 0 },
   });

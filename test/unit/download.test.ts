@@ -26,6 +26,9 @@ let server: http.Server;
 let host: string;
 let port: number;
 
+/** Requests to `/held` being answered now, and the most there were at once. */
+const held = { now: 0, peak: 0 };
+
 function hit(p: string): number {
   const n = (hits.get(p) ?? 0) + 1;
   hits.set(p, n);
@@ -67,6 +70,15 @@ beforeAll(async () => {
       case '/reset':
         res.writeHead(200, { 'content-length': BODY.length });
         res.write(BODY.subarray(0, 100), () => res.socket?.destroy());
+        return;
+      case '/held':
+        // Answered after a pause, so that requests overlap as far as the client lets them.
+        held.now++;
+        held.peak = Math.max(held.peak, held.now);
+        setTimeout(() => {
+          held.now--;
+          res.writeHead(200, { 'content-length': BODY.length }).end(BODY);
+        }, 15);
         return;
       case '/missing':
         res.writeHead(404).end('not here');
@@ -117,7 +129,7 @@ beforeEach(async () => {
   storage = new Storage(path.join(dir, 'web'), path.join(dir, 'state'));
   await storage.ensureDirs();
   upstream = new UpstreamHttp({ timeoutMs: 5000, retries: 1, userAgent: 'jubjub-test', log: pino({ level: 'silent' }) });
-  files = new FilePool({ userAgent: 'jubjub-test', timeoutMs: 1000 });
+  files = new FilePool({ userAgent: 'jubjub-test', timeoutMs: 1000 }, 16);
   deps = { http: upstream, files, storage, hosts: [host], fsync: false };
 });
 
@@ -297,6 +309,20 @@ describe('downloadVerified', () => {
     expect(upstream.stats.requests).toBe(40);
     expect(upstream.stats.bytes).toBe(40 * BODY.length);
     expect(await tempLeft()).toEqual([]);
+  });
+
+  test.each([1, 3, 5])('the threads together never have more than the concurrency (%i) in flight', async (concurrency) => {
+    const pool = new FilePool({ userAgent: 'jubjub-test', timeoutMs: 5000 }, concurrency, 2);
+    held.peak = 0;
+    try {
+      const dests = Array.from({ length: 24 }, (_, i) => `packages/h/${i}/fox-1.0.tar.gz`);
+      // All handed over at once: what is over the limit waits in the threads.
+      await Promise.all(dests.map((d) => downloadVerified({ ...deps, files: pool }, [url('/held')], EXPECTED, d)));
+      for (const d of dests) expect(await readFile(path.join(storage.root, d))).toEqual(BODY);
+      expect(held.peak).toBe(concurrency);
+    } finally {
+      await pool.close();
+    }
   });
 
   test('a redirect within the allowed hosts is followed', async () => {

@@ -264,10 +264,17 @@ export class FileGetter {
     }
     return new Promise((resolve, reject) => {
       const lib = protocol === 'https:' ? https : http;
-      const req = lib.request(target, { agent: this.agents[protocol], headers: { 'user-agent': this.opts.userAgent } }, resolve);
+      let response: http.IncomingMessage | null = null;
+      const req = lib.request(target, { agent: this.agents[protocol], headers: { 'user-agent': this.opts.userAgent } }, (res) => {
+        response = res;
+        resolve(res);
+      });
       // Idle time on the socket, while waiting for headers and while reading the body.
+      // Once the body has begun, its reader sees the error only if the body carries it.
       req.setTimeout(this.opts.timeoutMs, () => {
-        req.destroy(Object.assign(new Error(`no data for ${this.opts.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+        const err = Object.assign(new Error(`no data for ${this.opts.timeoutMs} ms`), { code: 'ETIMEDOUT' });
+        if (response) response.destroy(err);
+        req.destroy(err);
       });
       req.on('error', (err) => reject(networkError(err, target.href)));
       req.end();

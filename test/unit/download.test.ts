@@ -288,6 +288,8 @@ describe('downloadVerified', () => {
   test('a body that stalls past the timeout: transient E_NETWORK, retried, nothing left', async () => {
     const err = await failure([url('/stall')]);
     expect(err.code).toBe('E_NETWORK');
+    // Said as a timeout, not as the reset that ends the connection.
+    expect(err.message).toMatch(/ETIMEDOUT .*no data for 1000 ms/);
     expect(err.transient).toBe(true);
     expect(hits.get('/stall')).toBe(2);
     expect(await destExists()).toBe(false);

@@ -8,7 +8,7 @@ import { loadConfig } from '../config/load.js';
 import { LockedError, errorMessage } from '../errors.js';
 import { createLogger } from '../log.js';
 import { Scheduler } from '../daemon/scheduler.js';
-import type { SyncContext } from '../sync/context.js';
+import { requestStop, type SyncContext } from '../sync/context.js';
 import { runSync } from '../sync/sync.js';
 import type { Args } from './args.js';
 import { onStopSignals, openSession } from './session.js';
@@ -45,7 +45,7 @@ export async function daemonCommand(args: Args): Promise<number> {
   const stopped = new Promise<number>((resolve) => {
     onStopSignals((signal) => {
       log.warn({ signal, running: scheduler.running }, 'stopping: no new runs; the run in flight finishes its downloads and saves state');
-      if (active) active.stopping.requested = true;
+      if (active) requestStop(active);
       void scheduler.stop(STOP_GRACE_MS).then((result) => {
         log.info({ result }, 'daemon stopped');
         resolve(0);

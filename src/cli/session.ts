@@ -8,7 +8,7 @@ import { loadConfig } from '../config/load.js';
 import { MirrorLock } from '../lock.js';
 import { createLogger } from '../log.js';
 import { publishMetrics } from '../metrics/publish-metrics.js';
-import { createContext, type SyncContext } from '../sync/context.js';
+import { createContext, requestStop, type SyncContext } from '../sync/context.js';
 import type { Args } from './args.js';
 
 export interface Session {
@@ -61,7 +61,7 @@ export async function withMirror<T>(args: Args, command: string, work: (ctx: Syn
   const session = await openSession(args.config, command);
   const { ctx } = session;
   const uninstall = onStopSignals((signal) => {
-    ctx.stopping.requested = true;
+    requestStop(ctx);
     ctx.log.warn({ signal, command }, 'stopping: finishing work in flight, then saving state');
   });
   try {

@@ -40,6 +40,14 @@ export type FileOutcome = ({ ok: true; bytes: number } | { ok: false; error: Err
   received: number;
 };
 
+/** What a job that never began reports: a stop was asked for while it waited. */
+export const NOT_BEGUN: FileOutcome = {
+  ok: false,
+  error: { code: 'E_INTERRUPTED', message: 'stopped before this download started', transient: false },
+  requests: 0,
+  received: 0,
+};
+
 export function errorData(err: unknown): ErrorData {
   if (err instanceof JubjubError) return { code: err.code, message: err.message, transient: err.transient, retryAfter: err.retryAfter };
   return { code: 'E_NETWORK', message: errorMessage(err), transient: true };

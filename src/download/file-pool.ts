@@ -13,8 +13,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { JubjubError } from '../errors.js';
 import { threadScript } from '../thread-script.js';
-import type { FileJob, FileOutcome } from './fetch-file.js';
-import type { JobMessage, OutcomeMessage, ThreadData, ThreadOptions } from './file-thread.js';
+import { NOT_BEGUN, type FileJob, type FileOutcome } from './fetch-file.js';
+import type { JobMessage, OutcomeMessage, ThreadData, ThreadOptions, ToThread } from './file-thread.js';
 
 /**
  * Young-generation size of a thread, in MB. Download garbage is short-lived buffers and
@@ -63,7 +63,22 @@ export class FilePool {
   private post(thread: Thread): void {
     const jobs = thread.outbox;
     thread.outbox = [];
-    if (jobs.length > 0) thread.worker.postMessage(jobs);
+    if (jobs.length > 0) thread.worker.postMessage(jobs satisfies ToThread);
+  }
+
+  /**
+   * A stop: downloads in flight finish, and every job still waiting, here or in a
+   * thread, ends as `E_INTERRUPTED` without a request.
+   */
+  cancelWaiting(): void {
+    for (const thread of this.threads ?? []) {
+      for (const { id } of thread.outbox.splice(0)) {
+        thread.inHand.delete(id);
+        this.pending.get(id)?.resolve(NOT_BEGUN);
+        this.pending.delete(id);
+      }
+      thread.worker.postMessage('cancel' satisfies ToThread);
+    }
   }
 
   async close(): Promise<void> {

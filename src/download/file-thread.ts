@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileGetter } from '../upstream/http.js';
-import { fetchFile, type FileJob, type FileOutcome } from './fetch-file.js';
+import { NOT_BEGUN, fetchFile, type FileJob, type FileOutcome } from './fetch-file.js';
 
 export interface ThreadOptions {
   userAgent: string;
@@ -28,6 +28,9 @@ export interface OutcomeMessage {
   id: number;
   outcome: FileOutcome;
 }
+
+/** From the main thread: a batch of jobs, or `cancel` (a stop: what waits is not begun). */
+export type ToThread = JobMessage[] | 'cancel';
 
 const port = parentPort;
 if (port) {
@@ -50,14 +53,21 @@ if (port) {
       running++;
       void fetchFile(getter, next.job).then((outcome) => {
         running--;
-        if (outbox.length === 0) setImmediate(send);
-        outbox.push({ id: next.id, outcome });
+        report(next.id, outcome);
         start();
       });
     }
   };
-  port.on('message', (jobs: JobMessage[]) => {
-    waiting.push(...jobs);
+  const report = (id: number, outcome: FileOutcome): void => {
+    if (outbox.length === 0) setImmediate(send);
+    outbox.push({ id, outcome });
+  };
+  port.on('message', (message: ToThread) => {
+    if (message === 'cancel') {
+      for (const job of waiting.splice(0)) report(job.id, NOT_BEGUN);
+      return;
+    }
+    waiting.push(...message);
     start();
   });
 }

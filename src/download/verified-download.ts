@@ -45,8 +45,9 @@ export async function downloadVerified(deps: DownloadDeps, urls: string[], expec
     try {
       return await deps.http.retry(url, () => attempt(deps, url, expected, dest));
     } catch (err) {
-      // Our own disk or a refused path will not get better from another URL.
-      if (err instanceof JubjubError && (err.code === 'E_STORAGE' || err.code === 'E_UNSAFE')) throw err;
+      // Our own disk or a refused path will not get better from another URL, and a stop
+      // means no more requests.
+      if (err instanceof JubjubError && (err.code === 'E_STORAGE' || err.code === 'E_UNSAFE' || err.code === 'E_INTERRUPTED')) throw err;
       last = err;
     }
   }

@@ -51,6 +51,15 @@ export interface RunProgress {
   filesDone: number;
 }
 
+/**
+ * SIGTERM/SIGINT: no new project starts, downloads in flight finish, and downloads that
+ * were handed to a thread but not begun end as `E_INTERRUPTED` (the resumed run does them).
+ */
+export function requestStop(ctx: SyncContext): void {
+  ctx.stopping.requested = true;
+  ctx.files.cancelWaiting();
+}
+
 export async function createContext(cfg: Config, log: Logger): Promise<SyncContext> {
   const filters = await loadFilters(cfg.filters);
   const http = new UpstreamHttp({

@@ -80,6 +80,13 @@ beforeAll(async () => {
           res.writeHead(200, { 'content-length': BODY.length }).end(BODY);
         }, 15);
         return;
+      case '/held-long':
+        held.now++;
+        setTimeout(() => {
+          held.now--;
+          res.writeHead(200, { 'content-length': BODY.length }).end(BODY);
+        }, 300);
+        return;
       case '/missing':
         res.writeHead(404).end('not here');
         return;
@@ -322,6 +329,29 @@ describe('downloadVerified', () => {
       await Promise.all(dests.map((d) => downloadVerified({ ...deps, files: pool }, [url('/held')], EXPECTED, d)));
       for (const d of dests) expect(await readFile(path.join(storage.root, d))).toEqual(BODY);
       expect(held.peak).toBe(concurrency);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a stop lets the download in flight finish and ends the waiting ones without a request', async () => {
+    const pool = new FilePool({ userAgent: 'jubjub-test', timeoutMs: 5000 }, 1, 1);
+    try {
+      const dests = Array.from({ length: 6 }, (_, i) => `packages/c/${i}/fox-1.0.tar.gz`);
+      const all = Promise.allSettled(dests.map((d) => downloadVerified({ ...deps, files: pool }, [url('/held-long'), url('/good')], EXPECTED, d)));
+      // Once the thread has one in flight, the other five wait in it.
+      while (held.now === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      pool.cancelWaiting();
+      const settled = await all;
+      expect(settled[0]?.status).toBe('fulfilled');
+      for (const r of settled.slice(1)) {
+        expect(r.status).toBe('rejected');
+        expect(r.status === 'rejected' && (r.reason as JubjubError).code).toBe('E_INTERRUPTED');
+      }
+      // No retry, and no second URL: the stop means no more requests.
+      expect(hits.get('/held-long')).toBe(1);
+      expect(hits.get('/good')).toBeUndefined();
+      expect(await readFile(path.join(storage.root, dests[0] ?? ''))).toEqual(BODY);
     } finally {
       await pool.close();
     }

@@ -72,20 +72,14 @@ beforeAll(async () => {
         res.write(BODY.subarray(0, 100), () => res.socket?.destroy());
         return;
       case '/held':
+      case '/held-long':
         // Answered after a pause, so that requests overlap as far as the client lets them.
         held.now++;
         held.peak = Math.max(held.peak, held.now);
         setTimeout(() => {
           held.now--;
           res.writeHead(200, { 'content-length': BODY.length }).end(BODY);
-        }, 15);
-        return;
-      case '/held-long':
-        held.now++;
-        setTimeout(() => {
-          held.now--;
-          res.writeHead(200, { 'content-length': BODY.length }).end(BODY);
-        }, 300);
+        }, url.pathname === '/held' ? 15 : 300);
         return;
       case '/missing':
         res.writeHead(404).end('not here');

@@ -5,6 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import type { ProjectMeta } from '../model.js';
 import type { Storage } from '../storage/storage.js';
+import { Readahead } from './readahead.js';
 import type { JournalEntry, JournalRemovals, MirrorState, PublishedRecord, RunJournal, RunPlan } from './types.js';
 
 const MIRROR = 'mirror.json';
@@ -79,6 +80,12 @@ export class StateStore {
   private async names(dir: string): Promise<string[]> {
     const entries = await readdir(this.storage.resolve('state', dir)).catch(() => [] as string[]);
     return entries.filter((e) => e.endsWith('.json')).map((e) => e.slice(0, -'.json'.length));
+  }
+
+  /** Pages in the `kinds` files of `names`, in that order, for a run that will read them. */
+  readahead(names: readonly string[], kinds: ReadonlyArray<'meta' | 'published'>): Readahead {
+    const k = kinds.length;
+    return new Readahead(names.length * k, (i) => this.storage.resolve('state', `${kinds[i % k]}/${names[Math.floor(i / k)]}.json`), k);
   }
 
   published(name: string): Promise<PublishedRecord | null> {

@@ -10,6 +10,7 @@ import type { SyncContext } from './context.js';
 import { DeferredRemovals } from './deferred-removals.js';
 import { finalizeRun, listingChange, type ListingChange } from './finalize.js';
 import { tightHeapGrowth } from './heap-growth.js';
+import { eventLoopTurns } from './turns.js';
 import { syncProject } from './project-sync.js';
 
 export interface RunResult {
@@ -64,12 +65,20 @@ export async function executeRun(
   // way); in-flight work settles first, and the journal lets the next run resume.
   let fatal: unknown;
 
+  // Each project begins with synchronous reads of its state; a mirror that has synced
+  // before has some to read. A rebuild plans from the cached metadata too.
+  const readahead = mirror.serial !== null || resumed ? ctx.state.readahead(names, plan.command === 'rebuild' ? ['published', 'meta'] : ['published']) : null;
+
+  const turn = eventLoopTurns();
+
   tightHeapGrowth(true);
   try {
-    for (const name of names) {
+    for (const [index, name] of names.entries()) {
       if (ctx.stopping.requested || fatal !== undefined) break;
       if (done.has(name)) continue;
       await queue.onSizeLessThan(inFlight);
+      await turn();
+      readahead?.advance(index);
       const task = queue.add(async () => {
         const outcome = await syncProject(ctx, name, plan.projects[name] ?? 0, { cachedFirst: plan.command === 'rebuild', removals, resumed });
         if (outcome.interrupted) return;
@@ -97,6 +106,7 @@ export async function executeRun(
     }
     await queue.onIdle();
   } finally {
+    readahead?.stop();
     tightHeapGrowth(false);
   }
   if (fatal !== undefined) throw fatal;

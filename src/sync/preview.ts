@@ -9,6 +9,7 @@ import { planProject } from '../planner/plan.js';
 import type { RunPlan } from '../state/types.js';
 import type { SyncContext } from './context.js';
 import { currentMeta } from './project-meta.js';
+import { eventLoopTurns } from './turns.js';
 
 export interface ProjectPreview {
   name: string;
@@ -75,7 +76,14 @@ export async function previewRun(ctx: SyncContext, plan: RunPlan): Promise<RunPr
   };
   const queue = new PQueue({ concurrency: 32 });
   const cachedFirst = plan.command === 'rebuild';
-  for (const [name, promised] of Object.entries(plan.projects)) {
+  const entries = Object.entries(plan.projects);
+  const turn = eventLoopTurns();
+  const readahead = ctx.state.readahead(entries.map(([name]) => name), cachedFirst ? ['published', 'meta'] : ['published']);
+  for (const [index, [name, promised]] of entries.entries()) {
+    // Projects are added as the queue drains, so that the turns below reach the event loop.
+    await queue.onSizeLessThan(32);
+    await turn();
+    readahead.advance(index);
     void queue.add(async () => {
       try {
         const r = await previewProject(ctx, name, promised, cachedFirst);
@@ -96,6 +104,7 @@ export async function previewRun(ctx: SyncContext, plan: RunPlan): Promise<RunPr
     });
   }
   await queue.onIdle();
+  readahead.stop();
   out.projects.sort((a, b) => a.name.localeCompare(b.name));
   out.overBudget.sort();
   out.fetched.sort();

@@ -9,12 +9,13 @@
  * configs never serve, so a killed run leaves nothing half-written in sight.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { link, mkdir, open, type FileHandle, readdir, rename, rm, stat, unlink, writeFile as writeFileRaw } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { JubjubError } from '../errors.js';
 import { FlushGroup } from './flush.js';
+import { Placement } from './place.js';
 import { pruneEmpty } from './prune.js';
 
 export type Area = 'root' | 'state';
@@ -82,12 +83,7 @@ export async function fileIdentity(fh: FileHandle): Promise<FileIdentity> {
 export class Storage {
   readonly root: string;
   readonly state: string;
-  /**
-   * Folders this process made or found: a run writes thousands of files into a few
-   * folders, and a `mkdir` before each would double its system calls. A prune forgets
-   * the folder; a rename that still meets a missing folder makes it and tries again.
-   */
-  private readonly knownDirs = new Set<string>();
+  private readonly place = new Placement();
   private readonly tempPrefix = `${process.pid}-${randomBytes(4).toString('hex')}`;
   private tempCounter = 0;
   /** Descriptors of files appended to (the run journal): one open per run, not per line. */
@@ -164,8 +160,8 @@ export class Storage {
       } finally {
         closeSync(fd);
       }
-      this.linkInto(area, tmp, linked, extra);
-      this.renameInto(tmp, full, true);
+      await this.linkInto(area, tmp, linked, extra);
+      await this.place.rename(tmp, full);
     } catch (err) {
       for (const t of [tmp, ...extra]) unlinkQuietly(t);
       throw storageError(err, `write ${area}/${rel}`);
@@ -173,13 +169,13 @@ export class Storage {
   }
 
   /** Gives the finished temporary `tmp` the names `linked`, each by its own link and rename. */
-  private linkInto(area: Area, tmp: string, linked: readonly string[], made: string[]): void {
+  private async linkInto(area: Area, tmp: string, linked: readonly string[], made: string[]): Promise<void> {
     for (const to of linked) {
       const second = this.tempPath(area);
       made.push(second);
-      this.ensureDir(path.dirname(second));
+      this.place.ensureDir(path.dirname(second));
       linkSync(tmp, second);
-      this.renameInto(second, to, true);
+      await this.place.rename(second, to);
     }
   }
 
@@ -214,7 +210,7 @@ export class Storage {
     const tmp = this.tempPath(area);
     const extra: string[] = [];
     try {
-      this.ensureDir(path.dirname(tmp));
+      this.place.ensureDir(path.dirname(tmp));
       const fh = await open(tmp, 'w');
       let written: FileIdentity;
       try {
@@ -226,8 +222,8 @@ export class Storage {
         await fh.close();
       }
       await opts.beforeRename?.(written);
-      this.linkInto(area, tmp, linked, extra);
-      this.renameInto(tmp, full, true);
+      await this.linkInto(area, tmp, linked, extra);
+      await this.place.rename(tmp, full);
     } catch (err) {
       await Promise.all([tmp, ...extra].map((t) => unlink(t).catch(() => undefined)));
       throw storageError(err, `write ${area}/${rel}`);
@@ -251,32 +247,6 @@ export class Storage {
   }
 
   /** Renames into place, making the parent folder (again, if a concurrent prune just removed it). */
-  /**
-   * `folderLikely`: the folder most likely exists already (a page or state file being
-   * replaced), so the rename is tried before any mkdir: a rebuild rewriting 1,600
-   * projects' pages otherwise paid a mkdir and a stat per folder. A download's folder is
-   * new (content-addressed), so there the folder is made first.
-   */
-  private renameInto(from: string, to: string, folderLikely = false): void {
-    const dir = path.dirname(to);
-    for (let attempt = 0; ; attempt++) {
-      if (!(folderLikely && attempt === 0)) this.ensureDir(dir, attempt > 0);
-      try {
-        renameSync(from, to);
-        this.knownDirs.add(dir);
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 2) throw err;
-      }
-    }
-  }
-
-  private ensureDir(dir: string, again = false): void {
-    if (!again && this.knownDirs.has(dir)) return;
-    mkdirSync(dir, { recursive: true });
-    this.knownDirs.add(dir);
-  }
-
   /**
    * Creates `rel` holding `data`, only if it does not exist yet (the lock). It appears
    * whole: written beside it under a private name, then hard-linked into place, so no
@@ -303,7 +273,7 @@ export class Storage {
     try {
       let fd = this.appending.get(full);
       if (fd === undefined) {
-        this.ensureDir(path.dirname(full));
+        this.place.ensureDir(path.dirname(full));
         fd = openSync(full, 'a');
         this.appending.set(full, fd);
       }
@@ -355,7 +325,7 @@ export class Storage {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, `delete ${area}/${rels[i]}`);
       }
     }));
-    if (area === 'root') for (const dir of await pruneEmpty(this.root, fulls.map((f) => path.dirname(f)))) this.knownDirs.delete(dir);
+    if (area === 'root') for (const dir of await pruneEmpty(this.root, fulls.map((f) => path.dirname(f)))) this.place.forget(dir);
   }
 
   /**

@@ -249,7 +249,6 @@ export class Storage {
     }
   }
 
-  /** Renames into place, making the parent folder (again, if a concurrent prune just removed it). */
   /**
    * Creates `rel` holding `data`, only if it does not exist yet (the lock). It appears
    * whole: written beside it under a private name, then hard-linked into place, so no

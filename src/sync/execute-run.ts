@@ -10,8 +10,8 @@ import type { SyncContext } from './context.js';
 import { DeferredRemovals } from './deferred-removals.js';
 import { finalizeRun, listingChange, type ListingChange } from './finalize.js';
 import { tightHeapGrowth } from './heap-growth.js';
-import { eventLoopTurns } from './turns.js';
 import { syncProject } from './project-sync.js';
+import { eventLoopTurns } from './turns.js';
 
 export interface RunResult {
   summary: RunSummary;

@@ -78,12 +78,13 @@ export async function previewRun(ctx: SyncContext, plan: RunPlan): Promise<RunPr
   const cachedFirst = plan.command === 'rebuild';
   const entries = Object.entries(plan.projects);
   const turn = eventLoopTurns();
-  const readahead = ctx.state.readahead(entries.map(([name]) => name), cachedFirst ? ['published', 'meta'] : ['published']);
+  // A mirror that never finished a sync may have no state to read ahead.
+  const readahead = plan.serialFrom === null ? null : ctx.state.readahead(entries.map(([name]) => name), cachedFirst ? ['published', 'meta'] : ['published']);
   for (const [index, [name, promised]] of entries.entries()) {
     // Projects are added as the queue drains, so that the turns below reach the event loop.
     await queue.onSizeLessThan(32);
     await turn();
-    readahead.advance(index);
+    readahead?.advance(index);
     void queue.add(async () => {
       try {
         const r = await previewProject(ctx, name, promised, cachedFirst);
@@ -104,7 +105,7 @@ export async function previewRun(ctx: SyncContext, plan: RunPlan): Promise<RunPr
     });
   }
   await queue.onIdle();
-  readahead.stop();
+  readahead?.stop();
   out.projects.sort((a, b) => a.name.localeCompare(b.name));
   out.overBudget.sort();
   out.fetched.sort();

@@ -5,7 +5,7 @@
  * so `rebuild` and `verify` can run between syncs.
  */
 import { loadConfig } from '../config/load.js';
-import { LockedError, errorMessage } from '../errors.js';
+import { JubjubError, LockedError, errorMessage } from '../errors.js';
 import { createLogger } from '../log.js';
 import { Scheduler } from '../daemon/scheduler.js';
 import { requestStop, type SyncContext } from '../sync/context.js';
@@ -36,6 +36,10 @@ export async function daemonCommand(args: Args): Promise<number> {
     try {
       scheduler.reschedule(session.ctx.cfg.schedule);
       await runSync(session.ctx);
+    } catch (err) {
+      // Stopped before the run began, while its first request waited to be retried.
+      if (!(err instanceof JubjubError && err.code === 'E_INTERRUPTED')) throw err;
+      log.info({ err: errorMessage(err) }, 'run stopped before it began');
     } finally {
       active = null;
       await session.close();

@@ -7,7 +7,9 @@ import { JubjubError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
 import { USAGE, parseArgs, type Args } from './args.js';
 
-const EXIT: Partial<Record<string, number>> = { E_CONFIG: 2, E_USAGE: 2, E_LOCKED: 3 };
+// E_INTERRUPTED reaches here only from a stop before the run began (its feed request was
+// waiting to be retried): nothing was changed, and a stop exits 0.
+const EXIT: Partial<Record<string, number>> = { E_CONFIG: 2, E_USAGE: 2, E_LOCKED: 3, E_INTERRUPTED: 0 };
 
 async function main(args: Args): Promise<number> {
   switch (args.command) {

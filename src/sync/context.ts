@@ -53,11 +53,13 @@ export interface RunProgress {
 
 /**
  * SIGTERM/SIGINT: no new project starts, downloads in flight finish, and downloads that
- * were handed to a thread but not begun end as `E_INTERRUPTED` (the resumed run does them).
+ * were handed to a thread but not begun end as `E_INTERRUPTED` (the resumed run does
+ * them), as do requests waiting out a backoff.
  */
 export function requestStop(ctx: SyncContext): void {
   ctx.stopping.requested = true;
   ctx.files.cancelWaiting();
+  ctx.http.stop();
 }
 
 export async function createContext(cfg: Config, log: Logger): Promise<SyncContext> {

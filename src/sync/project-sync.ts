@@ -75,10 +75,12 @@ export async function syncProject(
     return { ...outcome, matureAt: plan.matureAt };
   } catch (err) {
     if (err instanceof JubjubError && err.code === 'E_STORAGE') throw err;
-    ctx.log.warn({ project: name, code: errorCode(err), err: errorMessage(err) }, 'project failed');
+    // A stop while its metadata waited for a retry: nothing changed, and the resumed run does it.
+    const stopped = err instanceof JubjubError && err.code === 'E_INTERRUPTED';
+    if (!stopped) ctx.log.warn({ project: name, code: errorCode(err), err: errorMessage(err) }, 'project failed');
     // What the resumed record says (pages to rewrite, files to delete) outlives the journal.
     if (before && opts.resumed) await ctx.state.savePublished(before);
-    return failed(name, err, before);
+    return stopped ? { ...failed(name, err, before), interrupted: true } : failed(name, err, before);
   }
 }
 

@@ -83,6 +83,8 @@ export function networkError(err: unknown, url: string): JubjubError {
 
 export class UpstreamHttp {
   readonly stats: HttpStats = { requests: 0, retries: 0, bytes: 0 };
+  /** Aborted by `stop()`: ends every wait for a retry (`withRetry`). */
+  private readonly stopper = new AbortController();
   readonly policy: RetryPolicy;
   private readonly agent = {
     http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
@@ -122,7 +124,12 @@ export class UpstreamHttp {
       this.stats.retries++;
       const e = err as JubjubError;
       this.opts.log.debug({ what, attempt: n, delayMs: Math.round(delayMs), code: e.code, err: e.message }, 'retrying upstream request');
-    });
+    }, this.stopper.signal);
+  }
+
+  /** A stop (SIGTERM/SIGINT): requests waiting to be retried end as `E_INTERRUPTED`, unmade. */
+  stop(): void {
+    this.stopper.abort();
   }
 
   /** One attempt: resolves when the response headers arrive; the caller consumes `body`. */

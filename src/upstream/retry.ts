@@ -30,11 +30,14 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, err: unknown)
 /**
  * Runs `attempt` until it succeeds, fails with a permanent error, or has been retried
  * `policy.retries` times. `onRetry` sees each transient failure (for counting and logs).
+ * `stop` ends a wait for the next attempt at once, as `E_INTERRUPTED`: a Retry-After can
+ * ask for minutes, and a stopping run must neither sit them out nor ask again after.
  */
 export async function withRetry<T>(
   policy: RetryPolicy,
   attempt: (n: number) => Promise<T>,
   onRetry: (err: unknown, n: number, delayMs: number) => void,
+  stop?: AbortSignal,
 ): Promise<T> {
   for (let n = 0; ; n++) {
     try {
@@ -43,7 +46,12 @@ export async function withRetry<T>(
       if (!isTransient(err) || n >= policy.retries) throw err;
       const delay = backoffDelay(policy, n, err);
       onRetry(err, n + 1, delay);
-      await sleep(delay);
+      try {
+        if (stop?.aborted) throw stop.reason;
+        await sleep(delay, undefined, { signal: stop });
+      } catch {
+        throw new JubjubError('E_INTERRUPTED', `stopped while waiting to retry: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
   }
 }

@@ -10,6 +10,7 @@ import { isProjectSelected } from '../planner/filters/project.js';
 import { planProject, type ProjectPlan } from '../planner/plan.js';
 import { pagesKey, writeProjectPages } from '../publish/writer.js';
 import type { PublishedRecord } from '../state/types.js';
+import { sameJson } from '../state/same-json.js';
 import type { SyncContext } from './context.js';
 import type { DeferredRemovals } from './deferred-removals.js';
 import { currentMeta } from './project-meta.js';
@@ -120,7 +121,7 @@ function pagesCurrent(before: PublishedRecord, record: PublishedRecord, key: str
 
 /** Every field but the files, which the caller compared once already. */
 function sameRest(before: PublishedRecord, record: PublishedRecord): boolean {
-  return JSON.stringify({ ...before, files: null }) === JSON.stringify({ ...record, files: null });
+  return sameJson({ ...before, files: null }, { ...record, files: null });
 }
 
 async function applyPlan(
@@ -156,7 +157,7 @@ async function applyPlan(
   if (fetched.downloaded > 0) await ctx.storage.flushRoot();
   const key = pagesKey(ctx.cfg.mirror);
   // A rebuild visits every project, and most are unchanged: compared once, here.
-  const sameFiles = before !== null && JSON.stringify(before.files) === JSON.stringify(record.files);
+  const sameFiles = before !== null && sameJson(before.files, record.files);
   if (record.files.length > 0 && !(before && pagesCurrent(before, record, key, sameFiles))) {
     record.pagesSha = await writeProjectPages(
       ctx.storage,

@@ -160,7 +160,10 @@ async function main(): Promise<void> {
   const load0 = os.loadavg();
   const log = (msg: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
   requireTools();
-  const mach = machine(os.tmpdir());
+  // The disk the mirrors are written to: the work folder's (made below), so its nearest existing parent.
+  let onDisk = opts.work;
+  while (!existsSync(onDisk) && path.dirname(onDisk) !== onDisk) onDisk = path.dirname(onDisk);
+  const mach = machine(onDisk);
   const rev = revision();
   log(`jubjub ${rev}, bench (${opts.scale.mode}): ${mach.cpu}, ${mach.cores} cores, Node ${mach.node}; load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
   if (opts.scale.mode === 'quick') log('quick mode: scales are far below the issue\'s, so the verdicts are only indicative');

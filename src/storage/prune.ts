@@ -9,9 +9,10 @@
  */
 import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
+import { inLanes } from './lanes.js';
 
 /** Removes the folders of `dirs` (under `root`) that are empty; returns those removed. */
-export async function pruneEmpty(root: string, dirs: readonly string[]): Promise<string[]> {
+export async function pruneEmpty(root: string, dirs: readonly string[], lanes: number): Promise<string[]> {
   const prefix = root + path.sep;
   const byDepth = new Map<number, string[]>();
   for (const dir of new Set(dirs)) {
@@ -23,14 +24,14 @@ export async function pruneEmpty(root: string, dirs: readonly string[]): Promise
   }
   const removed: string[] = [];
   for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
-    await Promise.all((byDepth.get(depth) ?? []).map(async (dir) => {
+    await inLanes(byDepth.get(depth) ?? [], lanes, async (dir) => {
       try {
         await rmdir(dir);
         removed.push(dir);
       } catch {
         // Not empty (or already gone): it stays.
       }
-    }));
+    });
   }
   return removed;
 }

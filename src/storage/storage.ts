@@ -15,6 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { JubjubError } from '../errors.js';
 import { FlushGroup } from './flush.js';
+import { inLanes } from './lanes.js';
 import { Placement } from './place.js';
 import { pruneEmpty } from './prune.js';
 
@@ -43,6 +44,9 @@ function unlinkQuietly(file: string): void {
     // Never made, or gone already.
   }
 }
+
+/** Deletions in flight: twice libuv's 16 threads (`bin/jubjub.js`). */
+export const REMOVE_LANES = 32;
 
 export const TEMP_DIR = '.jubjub-tmp';
 const STATE_TEMP_DIR = 'tmp';
@@ -320,14 +324,14 @@ export class Storage {
   async removeAll(area: Area, rels: readonly string[]): Promise<void> {
     const fulls = rels.map((rel) => this.resolve(area, rel));
     for (const full of fulls) this.stopAppending(full);
-    await Promise.all(fulls.map(async (full, i) => {
+    await inLanes(fulls, REMOVE_LANES, async (full, i) => {
       try {
         await unlink(full);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, `delete ${area}/${rels[i]}`);
       }
-    }));
-    if (area === 'root') for (const dir of await pruneEmpty(this.root, fulls.map((f) => path.dirname(f)))) this.place.forget(dir);
+    });
+    if (area === 'root') for (const dir of await pruneEmpty(this.root, fulls.map((f) => path.dirname(f)), REMOVE_LANES)) this.place.forget(dir);
   }
 
   /**

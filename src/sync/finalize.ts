@@ -1,8 +1,9 @@
 /**
  * The end of a run, in publication order: the listing state, then the root pages, then
  * the pages and files of projects left with nothing (no listing names them any more),
- * then the files the run stopped publishing, then `last-modified`. Works from the run
- * plan and its journal, so a resumed run finishes the same way.
+ * then `last-modified`. The files that projects with pages left stopped publishing are
+ * deleted meanwhile, from the start: no page names them. Works from the run plan and its
+ * journal, so a resumed run finishes the same way.
  */
 import { removeProjectPages, writeLastModified } from '../publish/writer.js';
 import type { ListingEntry, PublishedRecord } from '../state/types.js';
@@ -46,6 +47,14 @@ export async function finalizeRun(
     if (change === 'empty') emptied.push(name);
   }
   const started = performance.now();
+  // The files projects stopped publishing are named by no page any more, and the root
+  // listing names projects, not files: they are deleted while it is written. Files of
+  // projects left empty wait below, until the listing no longer names those projects.
+  const deleting = opts.removals.flush().then((files) => {
+    ctx.log.debug({ files, durationMs: Math.round(performance.now() - started) }, 'files the run stopped publishing deleted');
+  });
+  // Awaited below; until then a failure must not count as unhandled.
+  deleting.catch(() => undefined);
   const changed = await ctx.rootIndex.apply(updates);
   // Nothing to relist (a no-op run): the root pages stay as they are, byte for byte.
   const pages = [...(ctx.cfg.mirror.formats.includes('html') ? ['simple/index.html', 'simple/index.v1_html'] : []), ...(ctx.cfg.mirror.formats.includes('json') ? ['simple/index.v1_json'] : [])];
@@ -64,7 +73,6 @@ export async function finalizeRun(
     for (const rel of record.pending) await ctx.storage.remove('root', rel);
     await ctx.state.removePublished(name);
   }
-  const files = await opts.removals.flush();
-  ctx.log.debug({ files, durationMs: Math.round(performance.now() - listed) }, 'files the run stopped publishing deleted');
+  await deleting;
   await writeLastModified(ctx.storage, new Date());
 }

@@ -99,6 +99,8 @@ export async function executeRun(
         await ctx.state.journal(entry);
         done.set(name, entry);
         ctx.progress.projectsDone++;
+        // Its record is saved and its line journaled: nothing names what it dropped.
+        await removals.release(name);
       });
       task.catch((err: unknown) => {
         fatal ??= err;

@@ -2,8 +2,8 @@
  * The end of a run, in publication order: the listing state, then the root pages, then
  * the pages and files of projects left with nothing (no listing names them any more),
  * then `last-modified`. The files that projects with pages left stopped publishing are
- * deleted meanwhile, from the start: no page names them. Works from the run plan and its
- * journal, so a resumed run finishes the same way.
+ * deleted as those projects finish, and the last of them meanwhile: no page names them.
+ * Works from the run plan and its journal, so a resumed run finishes the same way.
  */
 import { removeProjectPages, writeLastModified } from '../publish/writer.js';
 import type { ListingEntry, PublishedRecord } from '../state/types.js';
@@ -47,9 +47,9 @@ export async function finalizeRun(
     if (change === 'empty') emptied.push(name);
   }
   const started = performance.now();
-  // The files projects stopped publishing are named by no page any more, and the root
-  // listing names projects, not files: they are deleted while it is written. Files of
-  // projects left empty wait below, until the listing no longer names those projects.
+  // What finished projects stopped publishing is mostly deleted by now (deferred-removals.ts);
+  // the rest goes while the listing is written, as the listing names projects, not files.
+  // Files of projects left empty wait below, until the listing no longer names those projects.
   const deleting = opts.removals.flush().then((files) => {
     ctx.log.debug({ files, durationMs: Math.round(performance.now() - started) }, 'files the run stopped publishing deleted');
   });

@@ -1,8 +1,8 @@
 /**
  * One project through the pipeline: metadata → plan → downloads → pages → deletions.
  * Publication order per project: files in place, then pages, then the record of what
- * the pages name; what it stops publishing is deleted at the run's finish
- * (deferred-removals.ts). A project that ends with no files keeps its (empty) record
+ * the pages name; what it stops publishing is deleted once the project is done, in the
+ * background (deferred-removals.ts). A project that ends with no files keeps its (empty) record
  * until the run's finish removes its pages after the root listing drops it.
  */
 import { JubjubError, errorCode, errorMessage } from '../errors.js';
@@ -169,8 +169,8 @@ async function applyPlan(
   } else if (base.pagesKey !== undefined) {
     record.pagesKey = base.pagesKey;
   }
-  // The pages no longer name what is pending: it is journaled for the run's finish to
-  // delete, and then the record is saved once. A crash before the journal line leaves the
+  // The pages no longer name what is pending: it is journaled, to be deleted once the
+  // project is done, and then the record is saved once. A crash before the journal line leaves the
   // previous record, which still lists every such file (or held it as pending before the
   // downloads), so the resumed run plans the same deletions again. A project left with no
   // files keeps its pages (and so its files) until the finish, after the root listing

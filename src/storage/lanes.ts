@@ -2,7 +2,8 @@
  * Runs `fn` over `items`, at most `limit` at once. Deleting thousands of files with one
  * promise each queued them all on libuv's pool ahead of anything else: the root listing,
  * written while a run's deletions go on, waited behind them. A few lanes keep the pool's
- * threads busy and let other work's file operations in between.
+ * threads busy and let other work's file operations in between. (p-queue would do it
+ * too, at a queue entry and an extra promise per path, on the main thread.)
  */
 export async function inLanes<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;

@@ -93,6 +93,8 @@ export class Storage {
   /** Descriptors of files appended to (the run journal): one open per run, not per line. */
   private readonly appending = new Map<string, number>();
   private readonly rootFlush: FlushGroup;
+  /** For a state folder on another filesystem than the root; made on first use. */
+  private stateFlush: FlushGroup | null | undefined;
 
   constructor(root: string, state: string) {
     this.root = path.resolve(root);
@@ -105,9 +107,23 @@ export class Storage {
     return this.rootFlush.flush();
   }
 
-  /** Stops the flush helper, if one was started. */
+  /**
+   * Makes everything written so far under the root and the state durable: before files
+   * are deleted, what stopped naming them (pages, records, the journal) must be on disk,
+   * or a power cut could keep an old page that names a deleted file.
+   */
+  async flushAll(): Promise<void> {
+    if (this.stateFlush === undefined) {
+      const dev = (dir: string) => statSync(dir, { throwIfNoEntry: false })?.dev;
+      this.stateFlush = dev(this.state) === dev(this.root) ? null : new FlushGroup(this.state);
+    }
+    await Promise.all([this.rootFlush.flush(), this.stateFlush?.flush()]);
+  }
+
+  /** Stops the flush helpers, if any were started. */
   close(): void {
     this.rootFlush.close();
+    this.stateFlush?.close();
     for (const full of [...this.appending.keys()]) this.stopAppending(full);
   }
 

@@ -100,6 +100,8 @@ export class DeferredRemovals {
       // Each round takes what was released meanwhile: batches grow while deletions lag.
       while (this.ready.length > 0 && this.failure === undefined) {
         const part = this.ready.splice(0, CHUNK);
+        // The pages, records and journal lines that stopped naming them first reach the disk.
+        await this.storage.flushAll();
         await this.storage.removeAll('root', part);
         this.deleted += part.length;
       }

@@ -9,8 +9,11 @@ function fakes(opts: { fail?: boolean } = {}) {
   const removed: string[][] = [];
   const gates: Array<() => void> = [];
   const state = { journal: async (entry: unknown) => void journal.push(entry) } as unknown as StateStore;
+  const order: string[] = [];
   const storage = {
+    flushAll: async () => void order.push('flush'),
     removeAll: async (_area: string, paths: string[]) => {
+      order.push('remove');
       removed.push([...paths]);
       await new Promise<void>((resolve) => gates.push(resolve));
       if (opts.fail) throw new Error('disk gone');
@@ -19,7 +22,7 @@ function fakes(opts: { fail?: boolean } = {}) {
   const open = () => {
     for (const g of gates.splice(0)) g();
   };
-  return { state, storage, journal, removed, open };
+  return { state, storage, journal, removed, open, order };
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -34,8 +37,10 @@ describe('DeferredRemovals', () => {
     await tick();
     expect(f.removed).toEqual([]);
     await r.release('b');
-    // In the background: the release does not wait for the deletion.
+    await tick();
+    // In the background: the release does not wait for the deletion, which follows a flush.
     expect(f.removed).toEqual([['packages/b1', 'packages/b2']]);
+    expect(f.order).toEqual(['flush', 'remove']);
     f.open();
     const flushed = r.flush();
     await tick();
@@ -52,6 +57,7 @@ describe('DeferredRemovals', () => {
     await r.release('a');
     await r.release('b');
     await r.release('c');
+    await tick();
     expect(f.removed).toEqual([['packages/a']]);
     const flushed = r.flush();
     f.open();
@@ -79,6 +85,7 @@ describe('DeferredRemovals', () => {
     const r = new DeferredRemovals(f.state, f.storage, new Map(), new Set());
     await r.defer('a', ['packages/a']);
     await r.release('a');
+    await tick();
     f.open();
     await tick();
     await r.defer('b', ['packages/b']);

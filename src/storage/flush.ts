@@ -66,7 +66,7 @@ export class FlushGroup {
     try {
       await this.helper.sync();
     } catch (err) {
-      throw new JubjubError('E_STORAGE', `cannot flush downloads to disk: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new JubjubError('E_STORAGE', `cannot flush writes to disk: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
 }

@@ -11,7 +11,7 @@
  *
  * Deleting at the finish instead kept the main thread idle for 1.7–2.5 s at the end of a
  * rebuild that drops 30% of a 5,000-project mirror; in the background, as projects finish,
- * those rebuilds took 4.1–5.3 s instead of 5.3–6.5 s (4 alternating pairs).
+ * those rebuilds took 4.4–5.6 s instead of 5.2–5.7 s (4 alternating pairs).
  */
 import type { StateStore } from '../state/store.js';
 import type { Storage } from '../storage/storage.js';

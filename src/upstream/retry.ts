@@ -47,7 +47,7 @@ export async function withRetry<T>(
       const delay = backoffDelay(policy, n, err);
       onRetry(err, n + 1, delay);
       try {
-        if (stop?.aborted) throw stop.reason;
+        // Rejects at once, too, if the stop came before the failure.
         await sleep(delay, undefined, { signal: stop });
       } catch {
         throw new JubjubError('E_INTERRUPTED', `stopped while waiting to retry: ${err instanceof Error ? err.message : String(err)}`);

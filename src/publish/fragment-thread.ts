@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { rootHtmlFragment, rootJsonFragment } from './root-pages.js';
-import { decodeShard } from './root-shards.js';
+import { decodeSorted } from './root-shards.js';
 
 export interface FragmentJob {
   key: string;
@@ -20,8 +20,7 @@ export interface FragmentResult {
 }
 
 parentPort?.on('message', (job: FragmentJob) => {
-  // A shard's TSV is written from its sorted entries, so its lines are in order.
-  const entries = [...decodeShard(job.tsv)];
+  const entries = decodeSorted(job.tsv);
   const result: FragmentResult = { key: job.key, digest: job.digest, html: rootHtmlFragment(entries), json: rootJsonFragment(entries) };
   parentPort?.postMessage(result);
 });

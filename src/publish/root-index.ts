@@ -13,7 +13,8 @@ import type { Storage } from '../storage/storage.js';
 import { FRAGMENT_THREAD_MIN_ENTRIES, FragmentPool } from './fragment-pool.js';
 import { writeRootPages } from './root-page-writer.js';
 import type { Entry } from './root-pages.js';
-import { decodeShard, encodeShard, sameEntry, sameInfo, shardDigest, shardKey, sortedShard, totalsOf, type ShardInfo } from './root-shards.js';
+import { decodeShard, decodeSorted, encodeShard, sameEntry, sameInfo, shardDigest, shardKey, sortedShard, textTotals, totalsOf, type ShardInfo, type ShardTotals } from './root-shards.js';
+import { freshShard, spliceShard } from './shard-text.js';
 
 const DIR = 'listing';
 const SUMMARY = `${DIR}/summary.json`;
@@ -35,8 +36,11 @@ export class RootIndex {
   private readonly shards = new Map<string, Map<string, ListingEntry>>();
   /** Shards as this process last sorted them, so writing the pages does not sort them again. */
   private readonly sorted = new Map<string, Entry[]>();
-  /** Shards known only as sorted lines so far: their map is built when first needed. */
-  private readonly unindexed = new Map<string, Entry[]>();
+  /**
+   * Shards kept as their TSV (sorted lines), which `apply` changes as text (shard-text.ts);
+   * a shard is here or in `shards`, decoded when something asks for its entries by name.
+   */
+  private readonly texts = new Map<string, string>();
   private summaryCache: Summary | null = null;
   /** Renders the fragments of the shards `apply` changed while it goes on, when they are many. */
   private fragments: FragmentPool | null = null;
@@ -56,18 +60,21 @@ export class RootIndex {
 
   private async shard(key: string): Promise<Map<string, ListingEntry>> {
     let entries = this.shards.get(key);
-    const unindexed = this.unindexed.get(key);
-    if (!entries && unindexed) {
-      entries = new Map(unindexed);
-      this.shards.set(key, entries);
-      this.unindexed.delete(key);
-    }
     if (!entries) {
-      const buf = await this.storage.read('state', `${DIR}/${key}.tsv`);
-      entries = buf ? decodeShard(buf.toString('utf8')) : new Map();
+      entries = decodeShard(this.texts.get(key) ?? (await this.readText(key)));
+      this.texts.delete(key);
       this.shards.set(key, entries);
     }
     return entries;
+  }
+
+  private async readText(key: string): Promise<string> {
+    const buf = await this.storage.read('state', `${DIR}/${key}.tsv`);
+    return buf ? buf.toString('utf8') : '';
+  }
+
+  private isLoaded(key: string): boolean {
+    return this.shards.has(key) || this.texts.has(key);
   }
 
   async get(name: string): Promise<ListingEntry | undefined> {
@@ -91,27 +98,29 @@ export class RootIndex {
     return t;
   }
 
-  /** Loads the shards of `keys` not loaded yet, a batch at a time: one by one, a thousand small reads dominate. */
+  /** Reads the shards of `keys` not loaded yet, a batch at a time: one by one, a thousand small reads dominate. */
   private async load(keys: Iterable<string>): Promise<void> {
-    const missing = [...keys].filter((k) => !this.shards.has(k) && !this.unindexed.has(k));
-    for (let i = 0; i < missing.length; i += LOAD_BATCH) await Promise.all(missing.slice(i, i + LOAD_BATCH).map((k) => this.shard(k)));
+    const missing = [...keys].filter((k) => !this.isLoaded(k));
+    const read = async (k: string) => this.texts.set(k, await this.readText(k));
+    for (let i = 0; i < missing.length; i += LOAD_BATCH) await Promise.all(missing.slice(i, i + LOAD_BATCH).map(read));
   }
 
-  /** One shard's changes; `sorted` is the shard after them. */
-  private applyGroup(key: string, group: ReadonlyArray<[string, ListingEntry | null]>, changes: Map<string, ListingEntry | null>): { sorted: Entry[]; dirty: boolean } {
+  /** One shard's changes; `text` is the shard after them, and `sorted` its entries if they were made. */
+  private applyGroup(key: string, group: Array<[string, ListingEntry | null]>): { sorted: Entry[] | null; totals: ShardTotals; text: string; dirty: boolean } {
     const shard = this.shards.get(key);
-    if (!shard) throw new Error(`listing shard ${key} was not loaded`);
-    if (shard.size === 0) {
-      // A shard new to the listing (every shard, on a first sync): its lines are the
-      // changes, sorted once, and its map is built only if something asks for it. At
-      // 750,000 names, inserting each into a map was a fifth of the first write.
-      const names: string[] = [];
-      for (const [name, entry] of group) if (entry !== null) names.push(name);
-      names.sort();
-      const sorted = names.map((name): Entry => [name, changes.get(name) as ListingEntry]);
-      this.shards.delete(key);
-      this.unindexed.set(key, sorted);
-      return { sorted, dirty: sorted.length > 0 };
+    if (!shard) {
+      const old = this.texts.get(key);
+      if (old === undefined) throw new Error(`listing shard ${key} was not loaded`);
+      // A shard new to the listing (every shard, on a first sync) is its changes' lines;
+      // entries are made only if the pages must render the shard here (`entries` below).
+      if (old === '') {
+        const fresh = freshShard(group);
+        this.texts.set(key, fresh.text);
+        return { sorted: null, ...fresh };
+      }
+      const next = spliceShard(old, group.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+      this.texts.set(key, next.text);
+      return { sorted: null, totals: textTotals(next.text), ...next };
     }
     let dirty = false;
     for (const [name, entry] of group) {
@@ -122,7 +131,8 @@ export class RootIndex {
         dirty = true;
       }
     }
-    return { sorted: sortedShard(shard), dirty };
+    const sorted = sortedShard(shard);
+    return { sorted, totals: totalsOf(sorted), text: encodeShard(sorted), dirty };
   }
 
   /** Sets (entry) or removes (null) lines; returns whether any line changed. */
@@ -143,17 +153,17 @@ export class RootIndex {
     let any = false;
     if (changes.size >= this.threadFrom) this.fragments ??= FragmentPool.start();
     for (const [key, group] of groups) {
-      const { sorted, dirty } = this.applyGroup(key, group, changes);
+      const { sorted, totals, text, dirty } = this.applyGroup(key, group);
       // Encoded once: the digest and the write take the same bytes.
-      const text = encodeShard(sorted);
       const tsv = Buffer.from(text);
-      const info: ShardInfo | undefined = sorted.length > 0 ? [...totalsOf(sorted), shardDigest(tsv)] : undefined;
+      const info: ShardInfo | undefined = totals[0] > 0 ? [...totals, shardDigest(tsv)] : undefined;
       // A process killed between writing a shard and the summary left the summary behind:
       // a shard it does not describe is written (and summed) again.
       if (!dirty && sameInfo(summary.shards[key], info)) continue;
       if (info?.[3] !== undefined) this.fragments?.submit(key, info[3], text);
       any = true;
-      this.sorted.set(key, sorted);
+      if (sorted) this.sorted.set(key, sorted);
+      else this.sorted.delete(key);
       writes.push(queue.add(() => this.storage.writeFile('state', `${DIR}/${key}.tsv`, tsv)));
       if (info) summary.shards[key] = info;
       else delete summary.shards[key];
@@ -199,7 +209,8 @@ export class RootIndex {
       entries: (key) => {
         const cached = this.sorted.get(key);
         if (cached) return cached;
-        const sorted = this.unindexed.get(key) ?? sortedShard(this.shards.get(key) ?? new Map<string, ListingEntry>());
+        const text = this.texts.get(key);
+        const sorted = text !== undefined ? decodeSorted(text) : sortedShard(this.shards.get(key) ?? new Map<string, ListingEntry>());
         this.sorted.set(key, sorted);
         return sorted;
       },

@@ -22,9 +22,14 @@ export function encodeShard(sorted: Entry[]): string {
   const lines = new Array<string>(sorted.length);
   for (let i = 0; i < sorted.length; i++) {
     const [name, e] = sorted[i] as Entry;
-    lines[i] = `${name}\t${e.display}\t${e.serial}\t${e.files}\t${e.bytes}\n`;
+    lines[i] = shardLine(name, e);
   }
   return lines.join('');
+}
+
+/** One entry's line of a shard, newline included. */
+export function shardLine(name: string, e: ListingEntry): string {
+  return `${name}\t${e.display}\t${e.serial}\t${e.files}\t${e.bytes}\n`;
 }
 
 /** The next tab in `text` from `from`, or `end` if the line has none left. */
@@ -44,6 +49,18 @@ function numberAt(text: string, from: number, to: number, end: number): number {
  */
 export function decodeShard(text: string): Map<string, ListingEntry> {
   const out = new Map<string, ListingEntry>();
+  eachLine(text, (name, entry) => out.set(name, entry));
+  return out;
+}
+
+/** A shard's entries in the order of its lines, which is sorted: no map, no sort. */
+export function decodeSorted(text: string): Entry[] {
+  const out: Entry[] = [];
+  eachLine(text, (name, entry) => out.push([name, entry]));
+  return out;
+}
+
+function eachLine(text: string, take: (name: string, entry: ListingEntry) => void): void {
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -53,7 +70,7 @@ export function decodeShard(text: string): Map<string, ListingEntry> {
       const t3 = t2 < end ? tabBefore(text, t2 + 1, end) : end;
       const t4 = t3 < end ? tabBefore(text, t3 + 1, end) : end;
       const t5 = t4 < end ? tabBefore(text, t4 + 1, end) : end;
-      out.set(text.slice(start, t1), {
+      take(text.slice(start, t1), {
         display: text.slice(t1 + 1, t2),
         serial: numberAt(text, t2 + 1, t3, end),
         files: numberAt(text, t3 + 1, t4, end),
@@ -62,7 +79,6 @@ export function decodeShard(text: string): Map<string, ListingEntry> {
     }
     start = end + 1;
   }
-  return out;
 }
 
 export function sortedShard(entries: Map<string, ListingEntry>): Entry[] {
@@ -90,6 +106,19 @@ export type ShardInfo = [projects: number, files: number, bytes: number, digest?
 /** Short, but ample to tell two states of one shard apart. */
 export function shardDigest(tsv: Buffer): string {
   return createHash('sha256').update(tsv).digest('base64url').slice(0, 22);
+}
+
+/** Totals of a shard's TSV, read without keeping its entries. */
+export function textTotals(text: string): ShardTotals {
+  let projects = 0;
+  let files = 0;
+  let bytes = 0;
+  eachLine(text, (_, e) => {
+    projects++;
+    files += e.files;
+    bytes += e.bytes;
+  });
+  return [projects, files, bytes];
 }
 
 export function totalsOf(entries: readonly Entry[]): ShardTotals {

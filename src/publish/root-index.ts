@@ -13,7 +13,7 @@ import type { Storage } from '../storage/storage.js';
 import { FRAGMENT_THREAD_MIN_ENTRIES, FragmentPool } from './fragment-pool.js';
 import { writeRootPages } from './root-page-writer.js';
 import type { Entry } from './root-pages.js';
-import { decodeShard, decodeSorted, encodeShard, sameEntry, sameInfo, shardDigest, shardKey, sortedShard, textTotals, totalsOf, type ShardInfo, type ShardTotals } from './root-shards.js';
+import { decodeShard, decodeSorted, encodeShard, sameInfo, shardDigest, shardKey, sortedShard, textTotals, type ShardInfo, type ShardTotals } from './root-shards.js';
 import { freshShard, spliceShard } from './shard-text.js';
 
 const DIR = 'listing';
@@ -105,34 +105,22 @@ export class RootIndex {
     for (let i = 0; i < missing.length; i += LOAD_BATCH) await Promise.all(missing.slice(i, i + LOAD_BATCH).map(read));
   }
 
-  /** One shard's changes; `text` is the shard after them, and `sorted` its entries if they were made. */
-  private applyGroup(key: string, group: Array<[string, ListingEntry | null]>): { sorted: Entry[] | null; totals: ShardTotals; text: string; dirty: boolean } {
-    const shard = this.shards.get(key);
-    if (!shard) {
-      const old = this.texts.get(key);
-      if (old === undefined) throw new Error(`listing shard ${key} was not loaded`);
-      // A shard new to the listing (every shard, on a first sync) is its changes' lines;
-      // entries are made only if the pages must render the shard here (`entries` below).
-      if (old === '') {
-        const fresh = freshShard(group);
-        this.texts.set(key, fresh.text);
-        return { sorted: null, ...fresh };
-      }
-      const next = spliceShard(old, group.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-      this.texts.set(key, next.text);
-      return { sorted: null, totals: textTotals(next.text), ...next };
+  /**
+   * One shard's changes, made to its text (a shard decoded for `get` goes back to text
+   * first); `text` is the shard after them.
+   */
+  private applyGroup(key: string, group: Array<[string, ListingEntry | null]>): { totals: ShardTotals; text: string; dirty: boolean } {
+    const map = this.shards.get(key);
+    if (map) {
+      this.texts.set(key, encodeShard(sortedShard(map)));
+      this.shards.delete(key);
     }
-    let dirty = false;
-    for (const [name, entry] of group) {
-      if (entry === null) {
-        if (shard.delete(name)) dirty = true;
-      } else if (!sameEntry(shard.get(name), entry)) {
-        shard.set(name, entry);
-        dirty = true;
-      }
-    }
-    const sorted = sortedShard(shard);
-    return { sorted, totals: totalsOf(sorted), text: encodeShard(sorted), dirty };
+    const old = this.texts.get(key);
+    if (old === undefined) throw new Error(`listing shard ${key} was not loaded`);
+    // A shard new to the listing (every shard, on a first sync) is its changes' lines.
+    const next = old === '' ? freshShard(group) : spliceShard(old, group.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+    this.texts.set(key, next.text);
+    return { totals: next.totals ?? textTotals(next.text), text: next.text, dirty: next.dirty };
   }
 
   /** Sets (entry) or removes (null) lines; returns whether any line changed. */
@@ -153,7 +141,7 @@ export class RootIndex {
     let any = false;
     if (changes.size >= this.threadFrom) this.fragments ??= FragmentPool.start();
     for (const [key, group] of groups) {
-      const { sorted, totals, text, dirty } = this.applyGroup(key, group);
+      const { totals, text, dirty } = this.applyGroup(key, group);
       // Encoded once: the digest and the write take the same bytes.
       const tsv = Buffer.from(text);
       const info: ShardInfo | undefined = totals[0] > 0 ? [...totals, shardDigest(tsv)] : undefined;
@@ -162,8 +150,8 @@ export class RootIndex {
       if (!dirty && sameInfo(summary.shards[key], info)) continue;
       if (info?.[3] !== undefined) this.fragments?.submit(key, info[3], text);
       any = true;
-      if (sorted) this.sorted.set(key, sorted);
-      else this.sorted.delete(key);
+      // Its entries are made only if the pages must render it here (`entries` below).
+      this.sorted.delete(key);
       writes.push(queue.add(() => this.storage.writeFile('state', `${DIR}/${key}.tsv`, tsv)));
       if (info) summary.shards[key] = info;
       else delete summary.shards[key];

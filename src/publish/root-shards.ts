@@ -121,16 +121,6 @@ export function textTotals(text: string): ShardTotals {
   return [projects, files, bytes];
 }
 
-export function totalsOf(entries: readonly Entry[]): ShardTotals {
-  let files = 0;
-  let bytes = 0;
-  for (const [, e] of entries) {
-    files += e.files;
-    bytes += e.bytes;
-  }
-  return [entries.length, files, bytes];
-}
-
 export function sameEntry(a: ListingEntry | undefined, b: ListingEntry): boolean {
   return a !== undefined && a.display === b.display && a.serial === b.serial && a.files === b.files && a.bytes === b.bytes;
 }

@@ -76,6 +76,34 @@ describe('RootIndex', () => {
     expect(await new RootIndex(storage).names()).toEqual([...truth.keys()].sort());
   });
 
+  test('one process reading names between changes sees each change, and writes the pages they give', async () => {
+    const truth = new Map<string, ListingEntry>([
+      ['pa', entry('Pa', 1)],
+      ['pb', entry('Pb', 2)],
+      ['qa', entry('Qa', 3)],
+    ]);
+    expect(await new RootIndex(storage).apply(new Map(truth))).toBe(true);
+    const idx = new RootIndex(storage);
+    // Read by name first (the shard is decoded), then changed, then read again.
+    expect(await idx.get('pb')).toEqual(entry('Pb', 2));
+    const changes = new Map<string, ListingEntry | null>([
+      ['pb', entry('Pb', 7, 3, 30)],
+      ['pc', entry('Pc', 8)],
+      ['pa', null],
+      ['qb', entry('Qb', 9)],
+    ]);
+    applyTo(truth, changes);
+    expect(await idx.apply(changes)).toBe(true);
+    expect(await idx.get('pb')).toEqual(entry('Pb', 7, 3, 30));
+    expect(await idx.get('pa')).toBeUndefined();
+    expect(await idx.names()).toEqual([...truth.keys()].sort());
+    expect(await idx.apply(new Map([['pc', entry('Pc', 10)]]))).toBe(true);
+    truth.set('pc', entry('Pc', 10));
+    await idx.writePages(['html', 'json'], 10);
+    await expectPagesOf(truth, 10);
+    expect(await idx.totals()).toEqual({ projects: 4, files: 2 + 3 + 2 + 2, bytes: 100 + 30 + 100 + 100 });
+  });
+
   test('changes over many shards, rendered ahead on a thread, give the bytes of a full render', async () => {
     const truth = new Map<string, ListingEntry>();
     const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';

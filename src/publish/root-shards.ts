@@ -33,7 +33,7 @@ export function shardLine(name: string, e: ListingEntry): string {
 }
 
 /** The next tab in `text` from `from`, or `end` if the line has none left. */
-function tabBefore(text: string, from: number, end: number): number {
+export function tabBefore(text: string, from: number, end: number): number {
   const t = text.indexOf('\t', from);
   return t < 0 || t > end ? end : t;
 }

@@ -7,7 +7,7 @@
  * text cut at a few places with the changed lines in between.
  */
 import type { ListingEntry } from '../state/types.js';
-import { shardLine, type ShardTotals } from './root-shards.js';
+import { shardLine, tabBefore, type ShardTotals } from './root-shards.js';
 
 /** The end of the line starting at `start` (its newline, or the text's end). */
 function lineEnd(text: string, start: number): number {
@@ -16,8 +16,7 @@ function lineEnd(text: string, start: number): number {
 }
 
 function nameAt(text: string, start: number, end: number): string {
-  const tab = text.indexOf('\t', start);
-  return text.slice(start, tab < 0 || tab > end ? end : tab);
+  return text.slice(start, tabBefore(text, start, end));
 }
 
 /**
